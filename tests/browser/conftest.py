@@ -1,0 +1,84 @@
+"""Fixtures for the end-to-end tests: the real app under waitress, and Debian's headless Chromium.
+
+Playwright drives /usr/bin/chromium (never a downloaded browser). SwiftShader gives
+headless Chromium a software GPU, so the page runs TF.js on WebGL as on a real screen.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from waitress.server import create_server
+
+from server import create_app
+from tests.browser.pages import DrawingPage
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--enable-unsafe-swiftshader",  # WebGL on the CPU: headless Chromium has no GPU here
+    "--use-angle=swiftshader",
+    "--no-sandbox",  # containers run as root, where the sandbox cannot start
+    "--disable-background-networking",  # no internet: skip update, sync and QUIC probes
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"viewport": {"width": 1000, "height": 800}}
+PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """Base URL of the app served by waitress, as `python server.py` serves it, on a free port."""
+    server = create_server(create_app(), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}/"
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.is_file():
+        message = f"{CHROMIUM} not found: install Debian's chromium package"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh desktop tab, not yet on the app (tests may set up routes first)."""
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def drawing(page: Page, live_server: str) -> DrawingPage:
+    """The page opened on a desktop screen, model loaded and warmed up."""
+    return DrawingPage(page).open(live_server)
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: str) -> Iterator[DrawingPage]:
+    """The page on a 360 px wide touch screen."""
+    context = browser.new_context(**PHONE)
+    yield DrawingPage(context.new_page()).open(live_server)
+    context.close()

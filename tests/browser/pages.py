@@ -1,0 +1,98 @@
+"""The drawing page as the browser tests use it: draw strokes, read what the page shows.
+
+Strokes are numpy arrays of canvas pixels (0..280, y down), as tests/strokes.py makes them;
+this object turns them into real mouse or touch input at the canvas's place on the screen.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+from playwright.sync_api import Page
+
+from tests.strokes import CANVAS_SIZE, resample
+
+POINT_SPACING = 5.0  # canvas px between pointer samples: a moving pen's rate; the page interpolates
+
+CANVAS_RGBA_JS = """() => {
+  const canvas = document.querySelector('[data-testid=draw-canvas]');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let text = '';
+  for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
+  return btoa(text);
+}"""
+
+
+class DrawingPage:
+    def __init__(self, page: Page):
+        self.page = page
+
+    def open(self, url: str, wait_ready: bool = True) -> DrawingPage:
+        self.page.goto(url)
+        if wait_ready:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout_ms: float = 60_000) -> str:
+        """Wait until the model is loaded and warmed up (or failed); returns data-ready."""
+        self.page.wait_for_function("document.body.dataset.ready !== 'false'", timeout=timeout_ms)
+        return self.page.evaluate("document.body.dataset.ready")
+
+    def testid(self, name: str):
+        return self.page.get_by_test_id(name)
+
+    def to_screen(self, stroke: np.ndarray) -> np.ndarray:
+        """Canvas pixels -> CSS pixels of the viewport."""
+        box = self.testid("draw-canvas").bounding_box()
+        scale = np.array([box["width"], box["height"]]) / CANVAS_SIZE
+        return stroke * scale + np.array([box["x"], box["y"]])
+
+    def draw(self, strokes: list[np.ndarray]) -> None:
+        """Draw with the mouse, one press per stroke, then wait for the live prediction."""
+        mouse = self.page.mouse
+        for stroke in strokes:
+            points = self.to_screen(resample(stroke, POINT_SPACING))
+            mouse.move(*points[0])
+            mouse.down()
+            for x, y in points[1:]:
+                mouse.move(x, y)
+            mouse.up()
+        self.wait_idle()
+
+    def draw_by_touch(self, strokes: list[np.ndarray]) -> None:
+        """Draw with a finger: real touch input through the DevTools protocol, so Chromium
+        makes pointer events of type "touch" and would scroll the page if the canvas let it."""
+        cdp = self.page.context.new_cdp_session(self.page)
+        for stroke in strokes:
+            points = self.to_screen(resample(stroke, POINT_SPACING))
+            for i, (x, y) in enumerate(points):
+                kind = "touchStart" if i == 0 else "touchMove"
+                cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        cdp.detach()
+        self.wait_idle()
+
+    def wait_idle(self) -> None:
+        """Wait until the page has read the canvas as it is now."""
+        self.page.evaluate("() => window.digitApp.whenIdle()")
+
+    def clear(self) -> None:
+        self.testid("clear").click()
+        self.wait_idle()
+
+    def prediction(self) -> str:
+        return self.testid("prediction").text_content()
+
+    def canvas_rgba(self) -> np.ndarray:
+        """uint8 (280, 280, 4): the canvas pixels, as preprocessing read them."""
+        raw = base64.b64decode(self.page.evaluate(CANVAS_RGBA_JS))
+        return np.frombuffer(raw, dtype=np.uint8).reshape(CANVAS_SIZE, CANVAS_SIZE, 4)
+
+    def model_input(self) -> np.ndarray:
+        """float32 (28, 28): the tensor the model read last."""
+        values = self.page.evaluate("Array.from(window.digitApp.lastInput)")
+        return np.array(values, dtype=np.float32).reshape(28, 28)
+
+    def probabilities(self) -> np.ndarray:
+        return np.array(self.page.evaluate("Array.from(window.digitApp.lastProbabilities)"), dtype=np.float32)

@@ -1,0 +1,78 @@
+"""Shared fixtures: the Flask app and its test client, and the data sets tests read.
+
+Data sets are not in the repository. A test that needs one skips with the reason,
+unless REQUIRE_DATA=1 (as in CI with the data mounted), where a missing set fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from server import create_app
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+T = TypeVar("T")
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf_keras everywhere: TF.js 4.22 cannot load Keras 3 exports
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def require_data(source: str | Path | Callable[[], T], what: str = "test data") -> Path | T:
+    """A path that must exist, or a loader to call; skip (fail when REQUIRE_DATA=1) if it is missing."""
+    try:
+        if callable(source):
+            return source()
+        path = Path(source)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist")
+        return path
+    except FileNotFoundError as err:  # train.data.DataNotFoundError is one too
+        message = f"{what} not available: {err}"
+        if os.environ.get("REQUIRE_DATA") == "1":
+            pytest.fail(f"{message} (REQUIRE_DATA=1 makes missing data an error)")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def mnist() -> tuple[tuple, tuple]:
+    """((x_train, y_train), (x_test, y_test)) as train.data.load_mnist gives them."""
+    from train.data import load_mnist
+
+    return require_data(load_mnist, "MNIST")
+
+
+@pytest.fixture(scope="session")
+def pen_digits() -> list:
+    """All UNIPEN pendigits trajectories (train.pendigits.PenDigit), in file order."""
+    from train.pendigits import load_pendigits
+
+    return require_data(load_pendigits, "pendigits")
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def smoke_models(tmp_path_factory, mnist) -> Path:
+    """Both models trained for 1 epoch on 2,000 images (seconds), with history and metrics."""
+    from train.mnist import train
+
+    out = tmp_path_factory.mktemp("smoke_models")
+    for kind in ("mlp", "cnn"):
+        train(kind, epochs=1, data_dir=None, out_dir=out, limit=2000, use_pen=True)
+    return out

@@ -1,0 +1,68 @@
+// Runs the page's own JS modules in Node with the real @tensorflow/tfjs (CPU backend),
+// so Python tests can compare them with their Python twins.
+//
+//   node tests/js/harness.mjs < request.json > response.json
+//
+// request: {"op": "preprocess", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
+//       or {"op": "predict", "model_dir": "web/static/models/mnist_cnn", "inputs_base64": "...", "shape": [N, 28, 28, 1]}
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+globalThis.tf = await import('@tensorflow/tfjs');
+const tf = globalThis.tf;
+await tf.setBackend('cpu');
+const { preprocessDigit } = await import('../../web/static/js/preprocess.js');
+
+const fromBase64 = (s) => new Uint8Array(Buffer.from(s, 'base64'));
+
+function preprocess(request) {
+  return request.images.map((image) => {
+    const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
+    try {
+      const out = preprocessDigit(pixels, request.config);
+      const values = Array.from(out.dataSync());
+      out.dispose();
+      return { ok: true, values };
+    } catch (err) {
+      return { ok: false, error: err.name, message: err.message };
+    }
+  });
+}
+
+/** An IOHandler that reads model.json and its shards from disk (Node has no fetch of file://). */
+function fileHandler(dir) {
+  return {
+    async load() {
+      const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+      const specs = json.weightsManifest.flatMap((group) => group.weights);
+      const shards = json.weightsManifest.flatMap((group) => group.paths).map((p) => readFileSync(join(dir, p)));
+      const data = Buffer.concat(shards);
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: specs,
+        weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+      };
+    },
+  };
+}
+
+async function predict(request) {
+  const model = await tf.loadLayersModel(fileHandler(request.model_dir));
+  const bytes = fromBase64(request.inputs_base64);
+  const inputs = tf.tensor(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), request.shape);
+  const outputs = [].concat(model.predict(inputs));
+  const result = {
+    output_names: model.outputNames,
+    outputs: outputs.map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) })),
+  };
+  tf.dispose([inputs, ...outputs]);
+  return result;
+}
+
+const request = JSON.parse(readFileSync(0, 'utf8'));
+const handlers = { preprocess, predict };
+const response = await handlers[request.op](request);
+process.stdout.write(JSON.stringify(response));

@@ -1,0 +1,58 @@
+"""Calls tests/js/harness.mjs through Node: the page's real JS, run on the same inputs as Python."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+HARNESS = ROOT / "tests" / "js" / "harness.mjs"
+
+
+def node_available() -> bool:
+    return shutil.which("node") is not None and (ROOT / "node_modules" / "@tensorflow" / "tfjs").is_dir()
+
+
+def call_harness(request: dict, timeout: float = 300) -> dict | list:
+    done = subprocess.run(
+        ["node", str(HARNESS)], input=json.dumps(request), capture_output=True, text=True, cwd=ROOT, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"node harness failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)
+
+
+def rgba_of(pixels: np.ndarray) -> np.ndarray:
+    """uint8 (H, W) gray or (H, W, 3) -> (H, W, 4) RGBA, as a canvas's ImageData holds it."""
+    if pixels.ndim == 2:
+        pixels = np.repeat(pixels[..., None], 3, axis=2)
+    if pixels.shape[2] == 3:
+        pixels = np.concatenate([pixels, np.full(pixels.shape[:2] + (1,), 255, np.uint8)], axis=2)
+    return np.ascontiguousarray(pixels, dtype=np.uint8)
+
+
+def js_preprocess(images: list[np.ndarray], config: dict) -> list[dict]:
+    encoded = []
+    for image in images:
+        rgba = rgba_of(image)
+        encoded.append(
+            {"width": rgba.shape[1], "height": rgba.shape[0], "rgba_base64": base64.b64encode(rgba.tobytes()).decode()}
+        )
+    return call_harness({"op": "preprocess", "images": encoded, "config": config})
+
+
+def js_predict(model_dir: Path, inputs: np.ndarray) -> dict:
+    inputs = np.ascontiguousarray(inputs, dtype=np.float32)
+    return call_harness(
+        {
+            "op": "predict",
+            "model_dir": str(model_dir),
+            "inputs_base64": base64.b64encode(inputs.tobytes()).decode(),
+            "shape": list(inputs.shape),
+        }
+    )

@@ -1,0 +1,78 @@
+"""Python and the page's JavaScript (run in Node with the real @tensorflow/tfjs) agree."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+from tests.drawings import SEVEN, draw_polylines
+from tests.jsbridge import js_predict, js_preprocess, node_available
+from train import preprocess
+from train.preprocess import EmptyImageError, preprocess_digit
+
+pytestmark = pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
+
+WEB_MODELS = ROOT / "web" / "static" / "models"
+CONFIG = {
+    "input_size": preprocess.INPUT_SIZE,
+    "box_size": preprocess.BOX_SIZE,
+    "ink_threshold": preprocess.INK_THRESHOLD,
+    "min_contrast": preprocess.MIN_CONTRAST,
+}
+
+
+def fixture_images(pen_digits) -> list[np.ndarray]:
+    from train.pendigits import render_strokes
+
+    images = [
+        draw_polylines(SEVEN),
+        draw_polylines(SEVEN, centre=(250, 30), height=30, brush=2.7),
+        draw_polylines(SEVEN, canvas=500, centre=(100, 400), height=150, brush=30, dark_on_light=False),
+    ]
+    rng = np.random.default_rng(0)
+    for digit in pen_digits[:12]:
+        images.append(
+            render_strokes(digit.strokes, size_fraction=rng.uniform(0.2, 0.9), offset=tuple(rng.uniform(0, 1, 2)))
+        )
+    return images
+
+
+def test_preprocessing_twins_agree(pen_digits):
+    images = fixture_images(pen_digits)
+    results = js_preprocess(images, CONFIG)
+    for image, js in zip(images, results):
+        assert js["ok"], js
+        diff = np.abs(np.array(js["values"]).reshape(28, 28) - preprocess_digit(image)).max()
+        assert diff <= 1e-4
+
+
+def test_metadata_carries_the_python_constants():
+    for name in ("mnist_mlp", "mnist_cnn"):
+        assert json.loads((WEB_MODELS / name / "metadata.json").read_text())["preprocess"] == CONFIG
+
+
+@pytest.mark.parametrize("image", [np.full((40, 30), 255, np.uint8), np.zeros((10, 10), np.uint8)])
+def test_both_twins_refuse_a_blank_image(image):
+    with pytest.raises(EmptyImageError):
+        preprocess_digit(image)
+    (js,) = js_preprocess([image], CONFIG)
+    assert not js["ok"] and js["error"] == "EmptyImageError"
+
+
+@pytest.mark.parametrize("name", ["mnist_mlp", "mnist_cnn"])
+def test_tfjs_export_matches_keras_on_100_test_images(name, mnist):
+    import tf_keras as keras
+
+    from train.export import quantize_roundtrip, with_weights
+
+    _, (x_test, _) = mnist
+    metadata = json.loads((WEB_MODELS / name / "metadata.json").read_text())
+    model = keras.models.load_model(ROOT / "models" / f"{name}.keras")
+    if metadata["quantization"] != "float32":
+        # The export's weights are quantized; compare with Keras holding the same dequantized weights.
+        model = with_weights(model, quantize_roundtrip(model.get_weights(), metadata["quantization"]))
+    js = js_predict(WEB_MODELS / name, x_test[:100])
+    assert js["output_names"] == ["digit"]
+    probabilities = np.array(js["outputs"][0]["values"]).reshape(100, 10)
+    assert np.abs(probabilities - model.predict(x_test[:100], verbose=0)).max() <= 1e-4

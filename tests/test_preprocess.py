@@ -1,0 +1,74 @@
+"""Preprocessing: one digit drawn anywhere, at any size, in either polarity, gives the same 28x28."""
+
+import numpy as np
+import pytest
+
+from tests.drawings import SEVEN, draw_polylines
+from train.preprocess import EmptyImageError, preprocess_digit, scaled_size
+
+
+def aligned_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference after the best shift of at most one pixel (centring rounds to whole pixels)."""
+    return min(float(np.abs(np.roll(np.roll(a, dy, 0), dx, 1) - b).mean()) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+
+
+@pytest.fixture(scope="module")
+def reference() -> np.ndarray:
+    return preprocess_digit(draw_polylines(SEVEN))
+
+
+def test_output_is_mnist_like(reference):
+    assert reference.shape == (28, 28) and reference.dtype == np.float32
+    assert 0.0 <= reference.min() and reference.max() <= 1.0
+    rows, cols = np.nonzero(reference > 0.1)
+    # The digit fills a 20x20 box and its centre of mass sits near the centre, as in MNIST.
+    assert max(rows.max() - rows.min(), cols.max() - cols.min()) + 1 in (20, 21)
+    mass = reference / reference.sum()
+    assert abs((mass.sum(1) * (np.arange(28) + 0.5)).sum() - 14) < 1
+    assert abs((mass.sum(0) * (np.arange(28) + 0.5)).sum() - 14) < 1
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        dict(centre=(60, 220), height=80, brush=7.2),  # off-centre, bottom left
+        dict(centre=(250, 30), height=30, brush=2.7),  # tiny, in the top-right corner
+        dict(canvas=1000, centre=(500, 500), height=960, brush=86),  # huge
+        dict(centre=(40, 140), height=100, brush=9),  # touching the left edge
+    ],
+    ids=["off-centre", "tiny-corner", "huge", "touching-edge"],
+)
+def test_place_and_size_do_not_matter(reference, variant):
+    assert aligned_difference(preprocess_digit(draw_polylines(SEVEN, **variant)), reference) < 0.03
+
+
+def test_light_ink_on_dark_gives_the_same_input(reference):
+    np.testing.assert_allclose(preprocess_digit(draw_polylines(SEVEN, dark_on_light=False)), reference, atol=1e-6)
+
+
+@pytest.mark.parametrize("brush", [8, 30], ids=["thin", "thick"])
+def test_stroke_thickness_changes_little(reference, brush):
+    assert aligned_difference(preprocess_digit(draw_polylines(SEVEN, brush=brush)), reference) < 0.08
+
+
+def test_grey_paper_photo_reads_like_a_canvas(reference):
+    # A pencil digit photographed on grey paper: low contrast, RGB.
+    photo = draw_polylines(SEVEN).astype(np.float32) * 0.35 + 120
+    rgb = np.repeat(photo[..., None], 3, axis=2).astype(np.uint8)
+    assert aligned_difference(preprocess_digit(rgb), reference) < 0.05
+
+
+@pytest.mark.parametrize("value", [0, 255, 128])
+def test_blank_image_is_a_clear_error(value):
+    with pytest.raises(EmptyImageError, match="no ink"):
+        preprocess_digit(np.full((100, 80), value, np.uint8))
+
+
+def test_transparent_canvas_counts_as_blank():
+    with pytest.raises(EmptyImageError):
+        preprocess_digit(np.zeros((50, 50, 4), np.uint8))
+
+
+def test_aspect_ratio_is_kept():
+    assert scaled_size(200, 50) == (20, 5)
+    assert scaled_size(10, 400) == (1, 20)

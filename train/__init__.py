@@ -1,0 +1,1 @@
+"""Training, export and command-line reading for the digit models."""

@@ -1,0 +1,146 @@
+"""models/<name>.keras -> web/static/models/<name>/ (model.json, weight shards, metadata.json).
+
+Uses the tensorflowjs converter (layers-model format). Weights are quantized to the
+smallest type whose measured accuracy drop stays within MAX_DROP_POINTS; the
+measurement runs the converter's own quantize/dequantize code on the Keras model,
+so it is what TF.js will compute.
+
+    python -m train.export                 # both MNIST models
+    python -m train.export --model mnist_cnn --models-dir /tmp/smoke --out-dir /tmp/web
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# tensorflowjs imports tensorflow_decision_forests, whose greeting needs IPython outside a terminal.
+os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
+
+import numpy as np  # noqa: E402
+import tf_keras as keras  # noqa: E402
+from tensorflowjs import quantization  # noqa: E402
+from tensorflowjs.converters import save_keras_model  # noqa: E402
+
+from train import preprocess  # noqa: E402
+from train.data import REPO_ROOT, DataNotFoundError, load_mnist  # noqa: E402
+from train.evaluate import MODELS_DIR, accuracy, predict_probabilities, update_metrics  # noqa: E402
+
+WEB_MODELS_DIR = REPO_ROOT / "web" / "static" / "models"
+MAX_DROP_POINTS = 0.02  # accuracy may fall at most this many percentage points
+DTYPES = ("uint8", "float16")  # smallest first: the first that holds accuracy wins
+MNIST_MODELS = ("mnist_mlp", "mnist_cnn")
+
+
+def quantize_roundtrip(weights: list[np.ndarray], dtype: str) -> list[np.ndarray]:
+    """Weights as TF.js will see them after loading a `dtype`-quantized export."""
+    np_dtype = quantization.QUANTIZATION_OPTION_TO_DTYPES[dtype]
+    out = []
+    for w in weights:
+        if w.dtype != np.float32:
+            out.append(w)
+            continue
+        q, meta = quantization.quantize_weights(w, np_dtype)
+        out.append(quantization.dequantize_weights(q, meta, np.float32))
+    return out
+
+
+def with_weights(model: keras.Model, weights: list[np.ndarray]) -> keras.Model:
+    clone = keras.models.clone_model(model)
+    clone.set_weights(weights)
+    return clone
+
+
+def choose_quantization(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
+    """Accuracy per weight type, and the smallest type within MAX_DROP_POINTS (None: keep float32)."""
+    base = accuracy(y, predict_probabilities(model, x))
+    by_dtype = {"float32": round(base, 5)}
+    chosen = None
+    for dtype in DTYPES:
+        quantized = with_weights(model, quantize_roundtrip(model.get_weights(), dtype))
+        by_dtype[dtype] = round(accuracy(y, predict_probabilities(quantized, x)), 5)
+        if chosen is None and (base - by_dtype[dtype]) * 100 <= MAX_DROP_POINTS:
+            chosen = dtype
+    return {"test_accuracy_by_weights": by_dtype, "quantization": chosen, "max_drop_points": MAX_DROP_POINTS}
+
+
+def directory_bytes(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
+
+
+def weights_digest(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for shard in sorted(directory.glob("*.bin")):
+        digest.update(shard.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def classifier_metadata(name: str, model: keras.Model, quantized: str | None, version: str) -> dict:
+    """What the browser needs besides the weights, written in this one place."""
+    return {
+        "name": name,
+        "version": version,
+        "input_shape": list(model.input_shape[1:]),
+        "output_names": list(model.output_names),
+        "classes": [str(d) for d in range(10)],
+        "quantization": quantized or "float32",
+        "preprocess": {
+            "input_size": preprocess.INPUT_SIZE,
+            "box_size": preprocess.BOX_SIZE,
+            "ink_threshold": preprocess.INK_THRESHOLD,
+            "min_contrast": preprocess.MIN_CONTRAST,
+        },
+    }
+
+
+def export_model(model: keras.Model, out_dir: Path, quantized: str | None) -> None:
+    """Run the tensorflowjs converter into a fresh out_dir."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    save_keras_model(model, str(out_dir), quantization_dtype_map={quantized: True} if quantized else None)
+
+
+def export_classifier(name: str, models_dir: Path, out_root: Path, x: np.ndarray, y: np.ndarray) -> dict:
+    model = keras.models.load_model(models_dir / f"{name}.keras")
+    figures = choose_quantization(model, x, y)
+    out_dir = out_root / name
+    export_model(model, out_dir, figures["quantization"])
+    metadata = classifier_metadata(name, model, figures["quantization"], weights_digest(out_dir))
+    (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+    figures["export_bytes"] = directory_bytes(out_dir)
+    figures["export_version"] = metadata["version"]
+    update_metrics(name, {"export": figures}, models_dir / "metrics.json")
+    print(json.dumps({"model": name, **figures}))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Export trained models to TF.js (layers format) for the page.")
+    parser.add_argument("--model", choices=MNIST_MODELS, action="append", help="model to export (default: both)")
+    parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
+    parser.add_argument("--out-dir", default=str(WEB_MODELS_DIR), help="default: web/static/models/")
+    parser.add_argument("--data-dir", help="MNIST directory, for measuring the quantization drop")
+    args = parser.parse_args(argv)
+    try:
+        _, (x_test, y_test) = load_mnist(args.data_dir)
+    except DataNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for name in args.model or MNIST_MODELS:
+        if not (Path(args.models_dir) / f"{name}.keras").is_file():
+            print(f"error: {name}.keras not in {args.models_dir}; train it first (make train-mnist)", file=sys.stderr)
+            return 1
+        export_classifier(name, Path(args.models_dir), Path(args.out_dir), x_test, y_test)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

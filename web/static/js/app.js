@@ -1,0 +1,242 @@
+// Wires the page: draw -> preprocess -> model -> decode -> page.
+// The only module that touches the DOM; tf stays inside model.js and preprocess.js.
+
+import { decodeDigit } from './decode.js';
+import { BRUSHES, createDrawingPad } from './draw.js';
+import { chooseBackend, loadClassifier, readDigit, tensorCount, tfLoaded } from './model.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  canvas: $('draw-canvas'),
+  clear: $('clear'),
+  undo: $('undo'),
+  eraser: $('eraser'),
+  brush: $('brush'),
+  modelSelect: $('model-select'),
+  predict: $('predict'),
+  prediction: $('prediction'),
+  confidence: $('confidence'),
+  status: $('status'),
+  error: $('error'),
+  bars: $('bars'),
+  preview: $('preview'),
+  backend: $('backend'),
+};
+const modelsUrl = document.body.dataset.modelsUrl;
+const vendorUrl = document.body.dataset.vendorUrl;
+
+// --- small verbs on the page ----------------------------------------------------------
+
+function showStatus(text) {
+  ui.status.textContent = text;
+}
+
+function showError(text) {
+  ui.error.textContent = text;
+  ui.error.hidden = false;
+}
+
+function setReady(state) {
+  document.body.dataset.ready = state; // "false" while loading, "true" when warmed up, "error"
+  ui.predict.disabled = state !== 'true';
+}
+
+/** One row per class: digit, bar, percentage. Rebuilt only when the classes change. */
+function buildBars(classes) {
+  if (ui.bars.children.length === classes.length) return;
+  ui.bars.replaceChildren(
+    ...classes.map((label) => {
+      const row = document.createElement('li');
+      row.innerHTML = '<span class="bar-label"></span><span class="bar-track"><span class="bar-fill"></span></span><span class="bar-value"></span>';
+      row.querySelector('.bar-label').textContent = label;
+      return row;
+    }),
+  );
+}
+
+function showBars(probabilities, best) {
+  [...ui.bars.children].forEach((row, i) => {
+    const p = probabilities ? probabilities[i] : 0;
+    row.querySelector('.bar-fill').style.setProperty('--p', String(p));
+    row.querySelector('.bar-value').textContent = probabilities ? `${(p * 100).toFixed(1)}%` : '';
+    row.classList.toggle('best', i === best);
+    row.setAttribute('aria-label', `${row.querySelector('.bar-label').textContent}: ${(p * 100).toFixed(1)} percent`);
+  });
+}
+
+/** Paint the model's 28x28 input (light ink on black) into the small preview canvas. */
+function showPreview(input) {
+  const ctx = ui.preview.getContext('2d');
+  const size = ui.preview.width;
+  const image = ctx.createImageData(size, size);
+  for (let i = 0; i < size * size; i++) {
+    const level = input ? Math.round(Math.min(1, Math.max(0, input[i])) * 255) : 0;
+    image.data.set([level, level, level, 255], i * 4);
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+function showReading(result, classes) {
+  ui.prediction.textContent = classes[result.digit];
+  ui.confidence.textContent = `${(result.confidence * 100).toFixed(1)}% sure`;
+  showStatus(`Read as ${classes[result.digit]}. Draw more, or clear to start again.`);
+}
+
+function showEmpty() {
+  ui.prediction.textContent = '';
+  ui.confidence.textContent = '';
+  showBars(null, -1);
+  showPreview(null);
+  showStatus('Draw a digit in the box.');
+}
+
+// --- state -------------------------------------------------------------------------------
+
+const classifiers = new Map(); // model name -> Promise of {model, metadata}, loaded once each
+let active = null; // the classifier predictions use now
+let wanted = ui.modelSelect.value;
+let running = null; // the prediction loop's promise while it runs
+let again = false; // the drawing changed since the loop last read it
+let markReady;
+let markFailed;
+const ready = new Promise((resolve, reject) => {
+  markReady = resolve;
+  markFailed = reject;
+});
+ready.catch(() => {}); // the page shows the error itself; tests may still await the rejection
+
+const hook = {
+  ready,
+  backend: null,
+  lastInput: null, // Float32Array(28 * 28): what the model read last
+  lastProbabilities: null, // Float32Array(10)
+  lastResult: null, // decodeDigit's output
+  predictions: 0,
+  whenIdle: () => running ?? Promise.resolve(),
+  numTensors: () => tensorCount(),
+  pointerType: () => pad.lastPointerType(),
+};
+window.digitApp = hook; // read by the browser tests; harmless to people
+
+const pad = createDrawingPad(ui.canvas, { brush: Number(ui.brush.value), onStrokeEnd: () => requestPrediction() });
+
+async function predictOnce() {
+  if (!active) return;
+  if (pad.isBlank()) {
+    hook.lastInput = hook.lastProbabilities = hook.lastResult = null;
+    showEmpty();
+    return;
+  }
+  const classes = active.metadata.classes;
+  try {
+    const { input, probabilities } = await readDigit(active, pad.imageData());
+    const result = decodeDigit(probabilities);
+    Object.assign(hook, { lastInput: input, lastProbabilities: probabilities, lastResult: result });
+    hook.predictions += 1;
+    showReading(result, classes);
+    showBars(probabilities, result.digit);
+    showPreview(input);
+  } catch (err) {
+    if (err.name !== 'EmptyImageError') throw err;
+    hook.lastInput = hook.lastProbabilities = hook.lastResult = null;
+    showEmpty(); // everything was erased
+  }
+}
+
+/** Read the canvas soon; strokes that end while a reading runs are read right after it. */
+function requestPrediction() {
+  again = true;
+  running ??= (async () => {
+    try {
+      while (again) {
+        again = false;
+        await predictOnce();
+      }
+    } catch (err) {
+      showError(`Reading failed: ${err.message}`);
+    } finally {
+      running = null;
+    }
+  })();
+  return running;
+}
+
+async function useModel(name) {
+  wanted = name;
+  setReady('false');
+  showStatus(`Loading the ${ui.modelSelect.selectedOptions[0].textContent} model…`);
+  if (!classifiers.has(name)) classifiers.set(name, loadClassifier(`${modelsUrl}${name}/`));
+  try {
+    const classifier = await classifiers.get(name);
+    if (wanted !== name) return; // the user switched again while this one loaded
+    active = classifier;
+    buildBars(classifier.metadata.classes);
+    setReady('true');
+    markReady(hook.backend);
+    showEmpty();
+    requestPrediction();
+  } catch (err) {
+    classifiers.delete(name); // let a later switch try again
+    if (wanted !== name) return;
+    setReady('error');
+    showStatus('The model could not be loaded.');
+    showError(`Could not load the model "${name}": ${err.message}`);
+    markFailed(err);
+  }
+}
+
+// --- controls ----------------------------------------------------------------------------
+
+function clearCanvas() {
+  pad.clear();
+  requestPrediction();
+}
+
+function undoStroke() {
+  pad.undo();
+  requestPrediction();
+}
+
+ui.clear.addEventListener('click', clearCanvas);
+ui.undo.addEventListener('click', undoStroke);
+ui.predict.addEventListener('click', () => requestPrediction());
+ui.eraser.addEventListener('click', () => {
+  const on = ui.eraser.getAttribute('aria-pressed') !== 'true';
+  ui.eraser.setAttribute('aria-pressed', String(on));
+  pad.setEraser(on);
+});
+ui.brush.addEventListener('change', () => pad.setBrush(Number(ui.brush.value) || BRUSHES.medium));
+ui.modelSelect.addEventListener('change', () => useModel(ui.modelSelect.value));
+ui.canvas.addEventListener('keydown', (event) => {
+  if (event.key === 'Backspace') undoStroke();
+  else if (event.key === 'Delete' || event.key === 'Escape') clearCanvas();
+  else return;
+  event.preventDefault();
+});
+
+// --- start -------------------------------------------------------------------------------
+
+async function start() {
+  showEmpty();
+  if (!tfLoaded()) {
+    setReady('error');
+    ui.backend.textContent = 'none';
+    showStatus('The reader cannot start.');
+    showError('TF.js did not load (vendor/tf.min.js is missing or failed). Run `npm ci` on the server and reload.');
+    markFailed(new Error('TF.js did not load'));
+    return;
+  }
+  try {
+    hook.backend = await chooseBackend(undefined, vendorUrl);
+    ui.backend.textContent = hook.backend;
+  } catch (err) {
+    setReady('error');
+    ui.backend.textContent = 'none';
+    showError(`TF.js could not start: ${err.message}`);
+    markFailed(err);
+    return;
+  }
+  await useModel(ui.modelSelect.value);
+}
+
+start();

@@ -1,0 +1,177 @@
+// Canvas strokes -> ImageData: the only drawing code of the page.
+//
+// The canvas keeps an internal resolution of CANVAS_SIZE x CANVAS_SIZE whatever its
+// CSS size, so the pixels handed to preprocessing do not depend on the screen, and
+// train/pendigits.py's render_strokes (280 px, round brush) draws digits the same way.
+
+export const CANVAS_SIZE = 280;
+/** Brush widths as fractions of the canvas width, so strokes scale with the canvas. */
+export const BRUSHES = { thin: 0.035, medium: 0.065, thick: 0.1 };
+export const INK = '#000000';
+export const PAPER = '#ffffff'; // the eraser paints paper, so erasing is an undoable stroke too
+
+/**
+ * Pointer position -> canvas pixel coordinates, whatever the CSS size of the canvas.
+ * @param {{clientX: number, clientY: number}} event
+ * @param {{left: number, top: number, width: number, height: number}} rect the canvas's bounding rect
+ * @param {number} size internal canvas size in pixels
+ * @returns {{x: number, y: number}}
+ */
+export function toCanvasPoint(event, rect, size = CANVAS_SIZE) {
+  return {
+    x: ((event.clientX - rect.left) * size) / rect.width,
+    y: ((event.clientY - rect.top) * size) / rect.height,
+  };
+}
+
+/**
+ * Trace a stroke's path: quadratic curves through the midpoints of successive points,
+ * so a polyline sampled from a pointer becomes a smooth curve that passes near every sample.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{x: number, y: number}[]} points
+ */
+export function traceSmoothPath(ctx, points) {
+  ctx.beginPath();
+  ctx.moveTo(points[0].x, points[0].y);
+  if (points.length === 1) {
+    ctx.lineTo(points[0].x, points[0].y); // a tap: round caps turn a zero-length line into a dot
+    return;
+  }
+  for (let i = 1; i < points.length - 1; i++) {
+    const mid = { x: (points[i].x + points[i + 1].x) / 2, y: (points[i].y + points[i + 1].y) / 2 };
+    ctx.quadraticCurveTo(points[i].x, points[i].y, mid.x, mid.y);
+  }
+  const last = points[points.length - 1];
+  ctx.lineTo(last.x, last.y);
+}
+
+/**
+ * Paint one stroke ({points, width, color}) with a round brush.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{points: {x: number, y: number}[], width: number, color: string}} stroke
+ */
+export function paintStroke(ctx, stroke) {
+  ctx.save();
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  ctx.lineWidth = stroke.width;
+  ctx.strokeStyle = stroke.color;
+  traceSmoothPath(ctx, stroke.points);
+  ctx.stroke();
+  ctx.restore();
+}
+
+/**
+ * Fill with paper, then paint the strokes in order.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {object[]} strokes
+ */
+export function paintAll(ctx, strokes) {
+  ctx.fillStyle = PAPER;
+  ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  strokes.forEach((stroke) => paintStroke(ctx, stroke));
+}
+
+/** True when the strokes leave no ink: none at all, or only eraser strokes. */
+export function isBlank(strokes) {
+  return strokes.every((stroke) => stroke.color === PAPER);
+}
+
+/**
+ * Make a canvas drawable with Pointer Events (mouse, pen and touch alike).
+ *
+ * Finished strokes live on an offscreen layer; while a stroke is drawn, the visible
+ * canvas shows that layer plus the whole current stroke, so the live picture is exactly
+ * what a redraw after undo gives.
+ * @param {HTMLCanvasElement} canvas
+ * @param {{onStrokeEnd?: (pad: object) => void, brush?: number}} options
+ * @returns {{clear: () => void, undo: () => void, setBrush: (fraction: number) => void,
+ *   setEraser: (on: boolean) => void, imageData: () => ImageData, strokeCount: () => number,
+ *   isBlank: () => boolean, lastPointerType: () => string|null}}
+ */
+export function createDrawingPad(canvas, { onStrokeEnd = () => {}, brush = BRUSHES.medium } = {}) {
+  canvas.width = CANVAS_SIZE;
+  canvas.height = CANVAS_SIZE;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const layer = document.createElement('canvas');
+  layer.width = CANVAS_SIZE;
+  layer.height = CANVAS_SIZE;
+  const layerCtx = layer.getContext('2d');
+
+  const strokes = [];
+  let brushFraction = brush;
+  let erasing = false;
+  let current = null; // {pointerId, stroke}
+  let pointerType = null;
+
+  function show() {
+    ctx.drawImage(layer, 0, 0);
+    if (current) paintStroke(ctx, current.stroke);
+  }
+
+  function redrawLayer() {
+    paintAll(layerCtx, strokes);
+    show();
+  }
+
+  function addPoints(event) {
+    const rect = canvas.getBoundingClientRect();
+    // Coalesced events carry the samples the browser merged into one frame: more of the real path.
+    const samples = event.getCoalescedEvents?.().length ? event.getCoalescedEvents() : [event];
+    samples.forEach((sample) => current.stroke.points.push(toCanvasPoint(sample, rect, CANVAS_SIZE)));
+  }
+
+  function finish(event) {
+    if (!current || event.pointerId !== current.pointerId) return;
+    strokes.push(current.stroke);
+    paintStroke(layerCtx, current.stroke);
+    current = null;
+    show();
+    onStrokeEnd(pad);
+  }
+
+  canvas.addEventListener('pointerdown', (event) => {
+    if (current || (event.pointerType === 'mouse' && event.button !== 0)) return; // one finger draws
+    event.preventDefault();
+    canvas.setPointerCapture?.(event.pointerId);
+    pointerType = event.pointerType;
+    current = {
+      pointerId: event.pointerId,
+      stroke: { points: [], width: brushFraction * CANVAS_SIZE, color: erasing ? PAPER : INK },
+    };
+    addPoints(event);
+    show();
+  });
+  canvas.addEventListener('pointermove', (event) => {
+    if (!current || event.pointerId !== current.pointerId) return;
+    event.preventDefault();
+    addPoints(event);
+    show();
+  });
+  canvas.addEventListener('pointerup', finish);
+  canvas.addEventListener('pointercancel', finish);
+
+  const pad = {
+    clear() {
+      strokes.length = 0;
+      current = null;
+      redrawLayer();
+    },
+    undo() {
+      strokes.pop();
+      redrawLayer();
+    },
+    setBrush(fraction) {
+      brushFraction = fraction;
+    },
+    setEraser(on) {
+      erasing = on;
+    },
+    imageData: () => ctx.getImageData(0, 0, CANVAS_SIZE, CANVAS_SIZE),
+    strokeCount: () => strokes.length,
+    isBlank: () => isBlank(strokes),
+    lastPointerType: () => pointerType,
+  };
+  redrawLayer();
+  return pad;
+}

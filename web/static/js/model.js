@@ -1,0 +1,122 @@
+// Loads a classifier (metadata.json + model.json) and runs it on canvas pixels.
+// Besides preprocess.js, the only page file that calls tf; results leave as plain arrays.
+
+import { preprocessDigit } from './preprocess.js';
+
+export { EmptyImageError } from './preprocess.js';
+
+const tf = globalThis.tf;
+
+/** Fastest first: WebGL where the GPU (or SwiftShader) allows, then WASM, then plain JS. */
+export const BACKENDS = ['webgl', 'wasm', 'cpu'];
+
+/** True when the classic script vendor/tf.min.js has defined the global `tf`. */
+export function tfLoaded() {
+  return typeof tf === 'object' && tf !== null && typeof tf.loadLayersModel === 'function';
+}
+
+/**
+ * Start the first backend of `order` that works here, and return its name.
+ * @param {string[]} order backend names, preferred first
+ * @param {string} wasmPath URL folder holding the tfjs-backend-wasm .wasm files
+ * @returns {Promise<string>}
+ */
+export async function chooseBackend(order = BACKENDS, wasmPath = '/static/vendor/') {
+  // Each canvas crops to a different size; shape uniforms let WebGL reuse one compiled
+  // shader per op instead of compiling a new one for every new shape.
+  tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  // The WASM backend fetches its binaries at run time; they are served beside tf.min.js.
+  tf.wasm?.setWasmPaths(wasmPath);
+  for (const name of order) {
+    if (!tf.findBackendFactory(name)) continue; // e.g. the WASM script failed to load
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return tf.getBackend();
+      }
+    } catch (err) {
+      console.warn(`TF.js backend ${name} failed to start`, err);
+    }
+  }
+  throw new Error(`none of the TF.js backends ${order.join(', ')} could start`);
+}
+
+/** GET a JSON file, with an error that names the URL and the HTTP status. */
+async function fetchJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/**
+ * Load metadata.json and the layers model of one exported classifier, then warm it up.
+ * @param {string} baseUrl folder URL ending in '/', e.g. '/static/models/mnist_cnn/'
+ * @returns {Promise<{model: tf.LayersModel, metadata: object}>}
+ */
+export async function loadClassifier(baseUrl) {
+  const metadata = await fetchJson(`${baseUrl}metadata.json`);
+  let model;
+  try {
+    // The version (a digest of the weights) in the URL keys caches to these exact weights;
+    // TF.js appends the same query to the shard URLs.
+    model = await tf.loadLayersModel(`${baseUrl}model.json?v=${encodeURIComponent(metadata.version)}`);
+  } catch (err) {
+    throw new Error(`${baseUrl}model.json: ${err.message}`);
+  }
+  const classifier = { model, metadata };
+  await warmUp(classifier);
+  return classifier;
+}
+
+/** A white canvas with a dark square: something to read, so warm-up runs every op a drawing runs. */
+function warmUpPixels(size = 280) {
+  const data = new Uint8ClampedArray(size * size * 4).fill(255);
+  for (let y = size / 4; y < (size * 3) / 4; y++) {
+    for (let x = size / 2 - 10; x < size / 2 + 10; x++) data.fill(0, (y * size + x) * 4, (y * size + x) * 4 + 3);
+  }
+  return { data, width: size, height: size };
+}
+
+/**
+ * Run preprocessing and the model once, so shaders are compiled and weights uploaded
+ * before the first real drawing: the first prediction a person sees is then fast.
+ * @param {{model: tf.LayersModel, metadata: object}} classifier
+ */
+export async function warmUp(classifier) {
+  await readDigit(classifier, warmUpPixels());
+}
+
+/** The probabilities tensor among the model's outputs: the head metadata.json names first. */
+function classifierOutput(model, metadata, outputs) {
+  const list = Array.isArray(outputs) ? outputs : [outputs];
+  return list[Math.max(0, model.outputNames.indexOf(metadata.output_names[0]))];
+}
+
+/**
+ * Canvas pixels -> what the model sees and what it thinks.
+ * Throws EmptyImageError when the canvas holds no ink.
+ * @param {{model: tf.LayersModel, metadata: object}} classifier
+ * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels e.g. an ImageData
+ * @returns {Promise<{input: Float32Array, probabilities: Float32Array}>} input: 28x28, row-major
+ */
+export async function readDigit({ model, metadata }, pixels) {
+  const input = preprocessDigit(pixels, metadata.preprocess);
+  try {
+    const probabilities = tf.tidy(() => {
+      const outputs = model.predict(input.reshape([1, ...metadata.input_shape]));
+      return classifierOutput(model, metadata, outputs).squeeze([0]);
+    });
+    try {
+      return { input: await input.data(), probabilities: await probabilities.data() };
+    } finally {
+      probabilities.dispose();
+    }
+  } finally {
+    input.dispose();
+  }
+}
+
+/** Number of live tensors: a test watches it to catch leaks. */
+export function tensorCount() {
+  return tf.memory().numTensors;
+}
