@@ -36,14 +36,19 @@ def rgba_of(pixels: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(pixels, dtype=np.uint8)
 
 
+def encode_image(image: np.ndarray) -> dict:
+    rgba = rgba_of(image)
+    return {"width": rgba.shape[1], "height": rgba.shape[0], "rgba_base64": base64.b64encode(rgba.tobytes()).decode()}
+
+
 def js_preprocess(images: list[np.ndarray], config: dict) -> list[dict]:
-    encoded = []
-    for image in images:
-        rgba = rgba_of(image)
-        encoded.append(
-            {"width": rgba.shape[1], "height": rgba.shape[0], "rgba_base64": base64.b64encode(rgba.tobytes()).decode()}
-        )
-    return call_harness({"op": "preprocess", "images": encoded, "config": config})
+    return call_harness({"op": "preprocess", "images": [encode_image(im) for im in images], "config": config})
+
+
+def js_preprocess_house(images: list[np.ndarray], boxes: list, config: dict) -> list[np.ndarray]:
+    encoded = [{**encode_image(im), "box": list(box) if box else None} for im, box in zip(images, boxes)]
+    results = call_harness({"op": "preprocess_house", "images": encoded, "config": config})
+    return [np.array(r["values"], dtype=np.float32).reshape(r["shape"]) for r in results]
 
 
 def js_predict(model_dir: Path, inputs: np.ndarray) -> dict:

@@ -10,10 +10,13 @@ need placing. All coordinates are canvas pixels, x to the right and y down.
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 CANVAS_SIZE = 280  # the page's internal canvas resolution (web/static/js/draw.js)
 MEDIUM_BRUSH = 0.065  # the page's default brush, as a fraction of the canvas width
 MNIST_SCALE = 7.0  # canvas px per MNIST px: a 20 px MNIST digit becomes 140 px, half the canvas
+UPSAMPLE = 4  # thin at 4x the image size: smoother centre lines, and loops stay open
+INK_LEVEL = 0.6  # above MNIST's anti-aliased rim, so bold strokes keep their holes (measured: 98.9 % vs 98.5 % at 0.5)
 
 # Neighbours of a pixel in Zhang-Suen's order P2..P9: north, then clockwise.
 RING = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
@@ -70,7 +73,12 @@ def skeleton_graph(skeleton: np.ndarray) -> dict[tuple[int, int], set[tuple[int,
 def straightest(previous: tuple[int, int], here: tuple[int, int], options: list[tuple[int, int]]) -> tuple[int, int]:
     """Of the untraced neighbours, the one that bends the path least: a pen goes straight on through a crossing."""
     heading = np.subtract(here, previous)
-    return max(options, key=lambda p: float(np.dot(heading, np.subtract(p, here)) / np.linalg.norm(np.subtract(p, here))))
+
+    def straightness(option: tuple[int, int]) -> float:
+        step = np.subtract(option, here)
+        return float(np.dot(heading, step) / np.linalg.norm(step))
+
+    return max(options, key=straightness)
 
 
 def trace_paths(graph: dict[tuple[int, int], set[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
@@ -80,7 +88,7 @@ def trace_paths(graph: dict[tuple[int, int], set[tuple[int, int]]]) -> list[list
     and at a junction keep going the straightest way.
     """
     used: set[frozenset] = set()
-    untraced = lambda p: [q for q in graph[p] if frozenset((p, q)) not in used]  # noqa: E731
+    untraced = lambda p: [q for q in graph[p] if frozenset((p, q)) not in used]
     paths = []
     by_degree = sorted(graph, key=lambda p: (len(graph[p]) != 1, len(graph[p]) == 2, p))
     for start in by_degree:
@@ -108,20 +116,29 @@ def smooth(stroke: Stroke, passes: int = 2) -> Stroke:
     return stroke
 
 
-def image_strokes(image: np.ndarray, threshold: float = 0.5, min_pixels: int = 3) -> list[Stroke]:
-    """float (H, W) light-on-dark digit -> smoothed strokes in image pixels (x, y at pixel centres).
+def drop_specks(skeleton: np.ndarray, min_pixels: int) -> np.ndarray:
+    """Remove 8-connected pieces smaller than min_pixels: scanner specks, not strokes."""
+    labels, count = ndimage.label(skeleton, structure=np.ones((3, 3)))
+    sizes = ndimage.sum(skeleton, labels, index=np.arange(1, count + 1))
+    return np.isin(labels, 1 + np.flatnonzero(sizes >= min_pixels))
 
-    Components smaller than min_pixels are scanner specks, not strokes, and are dropped.
+
+def image_strokes(
+    image: np.ndarray, threshold: float = INK_LEVEL, upsample: int = UPSAMPLE, min_pixels: int = 2 * UPSAMPLE
+) -> list[Stroke]:
+    """float (H, W) light-on-dark digit -> smoothed strokes in image pixels (x, y; pixel centres at +0.5).
+
+    The image is enlarged before thinning: at 28 x 28 a thick stroke fills a loop's hole
+    and the skeleton forgets the loop. Skeleton pieces under min_pixels (at the enlarged
+    size) are dropped.
     """
-    skeleton = zhang_suen_thin(np.asarray(image).squeeze() > threshold)
+    image = np.asarray(image, dtype=np.float64).squeeze()
+    large = ndimage.zoom(image, upsample, order=1, grid_mode=True, mode="grid-constant")
+    skeleton = drop_specks(zhang_suen_thin(large > threshold), min_pixels)
     strokes = []
     for path in trace_paths(skeleton_graph(skeleton)):
-        if len(path) == 1 and min_pixels > 1:
-            continue
         rows_cols = np.array(path, dtype=np.float64)
-        strokes.append(smooth(rows_cols[:, ::-1] + 0.5))
-    if sum(len(s) for s in strokes) < min_pixels:
-        return []
+        strokes.append(smooth(rows_cols[:, ::-1] + 0.5) / upsample)
     return strokes
 
 

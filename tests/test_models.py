@@ -91,3 +91,14 @@ def test_optimizer_study_compares_every_required_optimizer(mnist, tmp_path):
         assert required in names
     assert "| MLP | Adam (default) |" in (tmp_path / "optimizer_study.md").read_text()
     assert (tmp_path / "optimizer_study.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_house_reader_has_six_named_heads_in_order():
+    from train.models import build_house_reader
+
+    model = build_house_reader()
+    assert model.input_shape == (None, 54, 54, 3)
+    assert model.output_names == ["length", "digit_1", "digit_2", "digit_3", "digit_4", "digit_5"]
+    outputs = model(np.zeros((2, 54, 54, 3), np.float32))
+    assert [o.shape[-1] for o in outputs] == [6, 11, 11, 11, 11, 11]
+    assert model.count_params() <= 3_000_000

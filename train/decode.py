@@ -14,3 +14,35 @@ def decode_digit(probabilities: np.ndarray) -> dict:
         "confidence": round(float(probabilities[digit]), 6),
         "probabilities": [round(float(p), 6) for p in probabilities],
     }
+
+
+LENGTH_MORE_THAN_FIVE = 6
+
+
+def decode_house_number(length_probabilities: np.ndarray, digit_probabilities: list[np.ndarray]) -> dict:
+    """Six heads -> {number, confidence, length, complete, digits: [{digit, confidence}]}.
+
+    The length head decides how many digit heads are read (L = argmax + 1); each of
+    those gives its most likely real digit (its "no digit" class is ignored, since the
+    length head has already said a digit is there). The number's confidence is the
+    product of the heads used. "More than five" reads the five digits and reports
+    complete = False.
+    """
+    length_probabilities = np.asarray(length_probabilities, dtype=np.float64)
+    length_index = int(length_probabilities.argmax())
+    length = length_index + 1
+    used = min(length, len(digit_probabilities))
+    confidence = float(length_probabilities[length_index])
+    digits = []
+    for probabilities in digit_probabilities[:used]:
+        real = np.asarray(probabilities, dtype=np.float64)[:10]
+        digit = int(real.argmax())
+        digits.append({"digit": digit, "confidence": round(float(real[digit]), 6)})
+        confidence *= float(real[digit])
+    return {
+        "number": "".join(str(d["digit"]) for d in digits),
+        "confidence": round(confidence, 6),
+        "length": length,
+        "complete": length != LENGTH_MORE_THAN_FIVE,
+        "digits": digits,
+    }

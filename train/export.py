@@ -5,7 +5,7 @@ smallest type whose measured accuracy drop stays within MAX_DROP_POINTS; the
 measurement runs the converter's own quantize/dequantize code on the Keras model,
 so it is what TF.js will compute.
 
-    python -m train.export                 # both MNIST models
+    python -m train.export                 # both MNIST models, and the house reader when trained
     python -m train.export --model mnist_cnn --models-dir /tmp/smoke --out-dir /tmp/web
 """
 
@@ -122,9 +122,57 @@ def export_classifier(name: str, models_dir: Path, out_root: Path, x: np.ndarray
     return figures
 
 
+def house_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
+    return {
+        "name": "house",
+        "version": version,
+        "input_shape": list(model.input_shape[1:]),
+        "output_names": list(model.output_names),
+        "length_classes": ["1", "2", "3", "4", "5", "more than 5"],
+        "digit_classes": [str(d) for d in range(10)] + ["no digit"],
+        "quantization": quantized or "float32",
+        "preprocess": {
+            "crop_size": preprocess.HOUSE_CROP,
+            "input_size": preprocess.HOUSE_INPUT,
+            "expand": preprocess.HOUSE_EXPAND,
+        },
+    }
+
+
+def choose_house_quantization(model: keras.Model, val_data: dict) -> dict:
+    """Like choose_quantization, judged on whole numbers read from held-out generated crops."""
+    from train.house import whole_number_accuracy
+
+    base = whole_number_accuracy(model, val_data)["whole_number_accuracy"]
+    by_dtype = {"float32": base}
+    chosen = None
+    for dtype in DTYPES:
+        quantized = with_weights(model, quantize_roundtrip(model.get_weights(), dtype))
+        by_dtype[dtype] = whole_number_accuracy(quantized, val_data)["whole_number_accuracy"]
+        if chosen is None and (base - by_dtype[dtype]) * 100 <= MAX_DROP_POINTS:
+            chosen = dtype
+    return {"whole_number_accuracy_by_weights": by_dtype, "quantization": chosen, "max_drop_points": MAX_DROP_POINTS}
+
+
+def export_house(models_dir: Path, out_root: Path, val_data: dict) -> dict:
+    model = keras.models.load_model(models_dir / "house.keras")
+    figures = choose_house_quantization(model, val_data)
+    out_dir = out_root / "house"
+    export_model(model, out_dir, figures["quantization"])
+    metadata = house_metadata(model, figures["quantization"], weights_digest(out_dir))
+    (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+    figures["export_bytes"] = directory_bytes(out_dir)
+    figures["export_version"] = metadata["version"]
+    update_metrics("house", {"export": figures}, models_dir / "metrics.json")
+    print(json.dumps({"model": "house", **figures}))
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export trained models to TF.js (layers format) for the page.")
-    parser.add_argument("--model", choices=MNIST_MODELS, action="append", help="model to export (default: both)")
+    parser.add_argument(
+        "--model", choices=[*MNIST_MODELS, "house"], action="append", help="model to export (default: all trained)"
+    )
     parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
     parser.add_argument("--out-dir", default=str(WEB_MODELS_DIR), help="default: web/static/models/")
     parser.add_argument("--data-dir", help="MNIST directory, for measuring the quantization drop")
@@ -134,11 +182,19 @@ def main(argv: list[str] | None = None) -> int:
     except DataNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    for name in args.model or MNIST_MODELS:
-        if not (Path(args.models_dir) / f"{name}.keras").is_file():
-            print(f"error: {name}.keras not in {args.models_dir}; train it first (make train-mnist)", file=sys.stderr)
+    models_dir, out_dir = Path(args.models_dir), Path(args.out_dir)
+    names = args.model or [n for n in (*MNIST_MODELS, "house") if (models_dir / f"{n}.keras").is_file()]
+    for name in names:
+        if not (models_dir / f"{name}.keras").is_file():
+            print(f"error: {name}.keras not in {models_dir}; train it first (see README)", file=sys.stderr)
             return 1
-        export_classifier(name, Path(args.models_dir), Path(args.out_dir), x_test, y_test)
+        if name == "house":
+            from train.house import VAL_COUNT, VAL_SEED
+            from train.synth import cached_samples
+
+            export_house(models_dir, out_dir, cached_samples(VAL_COUNT, VAL_SEED))
+        else:
+            export_classifier(name, models_dir, out_dir, x_test, y_test)
     return 0
 
 

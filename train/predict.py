@@ -1,10 +1,13 @@
 """Read digits from image files: file -> preprocess -> model -> decode -> one JSON line each.
 
     python -m train.predict IMAGE [IMAGE ...] [--model cnn|mlp]
+    python -m train.predict --model house PHOTO [--box x,y,w,h]
 
-Images may be PNG or JPEG of any size, dark ink on paper or light ink on dark.
-A file that cannot be read (not an image, blank, truncated) gets a message on
-stderr naming it; the other files are still read, and the exit code is 1.
+Handwritten digits may be PNG or JPEG of any size, dark ink on paper or light ink
+on dark. House numbers are read from the box around the number (grown by 30 %, as
+in training), or from the whole image when no box is given.
+A file that cannot be read (not an image, blank, truncated, box outside it) gets a
+message on stderr naming it; the other files are still read, and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -21,17 +24,39 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: E402
 
-from train.decode import decode_digit  # noqa: E402
+from train.decode import decode_digit, decode_house_number  # noqa: E402
 from train.evaluate import MODELS_DIR  # noqa: E402
-from train.preprocess import EmptyImageError, preprocess_digit  # noqa: E402
+from train.preprocess import EmptyImageError, preprocess_digit, preprocess_house  # noqa: E402
 from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
 
-MODEL_FILES = {"cnn": "mnist_cnn.keras", "mlp": "mnist_mlp.keras"}
+MODEL_FILES = {"cnn": "mnist_cnn.keras", "mlp": "mnist_mlp.keras", "house": "house.keras"}
+Box = tuple[int, int, int, int]
 MAX_PIXELS = 50_000_000  # larger images are refused before they are decoded in full
 
 
 class UnreadableImageError(ValueError):
     """Raised for files that are not images PIL can decode, or are too large."""
+
+
+class BadBoxError(ValueError):
+    """Raised for a box that is malformed or does not overlap the image."""
+
+
+def parse_box(text: str) -> Box:
+    """'x,y,w,h' (non-negative integers, w and h > 0) -> tuple."""
+    try:
+        x, y, w, h = (int(float(v)) for v in text.split(","))
+    except ValueError:
+        raise BadBoxError(f"box must be x,y,w,h in pixels, got {text!r}") from None
+    if x < 0 or y < 0 or w <= 0 or h <= 0:
+        raise BadBoxError(f"box needs x, y >= 0 and w, h > 0, got {text!r}")
+    return x, y, w, h
+
+
+def check_box_inside(box: Box, width: int, height: int) -> None:
+    x, y, w, h = box
+    if x >= width or y >= height:
+        raise BadBoxError(f"box {x},{y},{w},{h} lies outside the {width}x{height} image")
 
 
 def load_image(path: str | Path) -> np.ndarray:
@@ -52,13 +77,13 @@ def load_image(path: str | Path) -> np.ndarray:
         raise UnreadableImageError(f"cannot decode image: {err}") from None
 
 
-def load_classifier(kind: str, models_dir: Path = MODELS_DIR):
+def load_reader(kind: str, models_dir: Path = MODELS_DIR):
     import_tensorflow_quietly()
     import tf_keras as keras
 
     path = models_dir / MODEL_FILES[kind]
     if not path.is_file():
-        raise FileNotFoundError(f"model file {path} is missing; run `make train-mnist`")
+        raise FileNotFoundError(f"model file {path} is missing; train it first (see README)")
     return keras.models.load_model(path)
 
 
@@ -68,25 +93,50 @@ def read_digit(pixels: np.ndarray, model) -> dict:
     return decode_digit(model(x, training=False).numpy()[0])
 
 
+def read_house_number(pixels: np.ndarray, model, box: Box | None = None) -> dict:
+    """Photo pixels (+ box around the number) -> {number, confidence, digits, ...}."""
+    if box is not None:
+        check_box_inside(box, pixels.shape[1], pixels.shape[0])
+    outputs = [o.numpy()[0] for o in model(preprocess_house(pixels, box)[None], training=False)]
+    return decode_house_number(outputs[0], outputs[1:])
+
+
+def read_image(pixels: np.ndarray, kind: str, model, box: Box | None = None) -> dict:
+    """The one code path from pixels to the JSON a person or a client sees."""
+    result = read_house_number(pixels, model, box) if kind == "house" else read_digit(pixels, model)
+    return {**result, "model": kind}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Read handwritten digits from image files (one JSON line each).")
+    parser = argparse.ArgumentParser(
+        description="Read handwritten digits or house numbers from image files (one JSON line each)."
+    )
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="PNG or JPEG files")
     parser.add_argument("--model", choices=sorted(MODEL_FILES), default="cnn", help="which model (default: cnn)")
+    parser.add_argument("--box", help="house numbers: x,y,w,h of the number in image pixels (default: whole image)")
     parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
     args = parser.parse_args(argv)
+    box = None
+    if args.box:
+        if args.model != "house":
+            parser.error("--box goes with --model house")
+        try:
+            box = parse_box(args.box)
+        except BadBoxError as err:
+            parser.error(str(err))
     try:
-        model = load_classifier(args.model, Path(args.models_dir))
+        model = load_reader(args.model, Path(args.models_dir))
     except (FileNotFoundError, OSError, ValueError) as err:
         print(f"error: cannot load the {args.model} model: {err}", file=sys.stderr)
         return 2
     failures = 0
     for name in args.images:
         try:
-            result = read_digit(load_image(name), model)
-        except (UnreadableImageError, EmptyImageError) as err:
+            result = read_image(load_image(name), args.model, model, box)
+        except (UnreadableImageError, EmptyImageError, BadBoxError) as err:
             message = str(err)
         else:
-            print(json.dumps({"file": name, **result, "model": args.model}), flush=True)
+            print(json.dumps({"file": name, **result}), flush=True)
             continue
         failures += 1
         print(f"error: {name}: {message}", file=sys.stderr)

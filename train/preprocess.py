@@ -118,3 +118,49 @@ def preprocess_digit(pixels: np.ndarray) -> np.ndarray:
     """Image pixels (any size, either polarity) -> float32 (28, 28) in [0, 1], light ink on black."""
     gray = stretch_contrast(invert_if_light_background(to_grayscale(pixels)))
     return centre_by_mass(scale_into_box(crop_to_ink(gray)))
+
+
+# --- house numbers: a box around the number -> the six-head reader's input -------------
+HOUSE_CROP = 64  # number crops are resized to 64x64, as Goodfellow et al. did
+HOUSE_INPUT = 54  # the reader sees the central 54x54 (random 54x54 crops in training)
+HOUSE_EXPAND = 0.3  # the box is grown by 30 % around its centre, as the training crops were
+
+
+def expand_box(
+    box: tuple[float, float, float, float], factor: float, width: int, height: int
+) -> tuple[int, int, int, int]:
+    """Grow (x, y, w, h) by `factor` around its centre, clipped to the image."""
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    half_w, half_h = w * (1 + factor) / 2, h * (1 + factor) / 2
+    left, top = max(0, math.floor(cx - half_w + 0.5)), max(0, math.floor(cy - half_h + 0.5))
+    right, bottom = min(width, math.floor(cx + half_w + 0.5)), min(height, math.floor(cy + half_h + 0.5))
+    return left, top, max(1, right - left), max(1, bottom - top)
+
+
+def resize_image(rgb: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
+    """float32 (H, W, C) -> (out_h, out_w, C) with the same triangle filter as scale_into_box."""
+    rows, cols = resize_weights(rgb.shape[0], out_h), resize_weights(rgb.shape[1], out_w)
+    return np.einsum("ij,jkc,lk->ilc", rows, rgb.astype(np.float32), cols).astype(np.float32)
+
+
+def centre_crop(rgb: np.ndarray, size: int) -> np.ndarray:
+    top, left = (rgb.shape[0] - size) // 2, (rgb.shape[1] - size) // 2
+    return rgb[top : top + size, left : left + size]
+
+
+def crop_house_number(pixels: np.ndarray, box: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """uint8 RGB(A) image + box around the number (None: the whole image) -> float32 (64, 64, 3) in [0, 1].
+
+    Aspect ratio is not kept, as in the reference design: a long number is squeezed.
+    """
+    rgb = pixels[..., :3].astype(np.float32) / 255.0
+    if box is not None:
+        x, y, w, h = expand_box(box, HOUSE_EXPAND, rgb.shape[1], rgb.shape[0])
+        rgb = rgb[y : y + h, x : x + w]
+    return np.clip(resize_image(rgb, HOUSE_CROP, HOUSE_CROP), 0.0, 1.0)
+
+
+def preprocess_house(pixels: np.ndarray, box: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """Image + optional number box -> float32 (54, 54, 3), the six-head reader's input."""
+    return centre_crop(crop_house_number(pixels, box), HOUSE_INPUT)

@@ -13,8 +13,15 @@ from playwright.sync_api import Page
 
 from tests.strokes import CANVAS_SIZE, resample
 
-POINT_SPACING = 5.0  # canvas px between pointer samples: a moving pen's rate; the page interpolates
+POINT_SPACING = 8.0  # canvas px between pointer samples: a hand at ~700 px/s sampled at 60 Hz; the page interpolates
 
+# The canvas's pixels fill its content box, inside the CSS border.
+CONTENT_BOX_JS = """() => {
+  const canvas = document.querySelector('[data-testid=draw-canvas]');
+  const rect = canvas.getBoundingClientRect();
+  return {left: rect.left + canvas.clientLeft, top: rect.top + canvas.clientTop,
+          width: canvas.clientWidth, height: canvas.clientHeight};
+}"""
 CANVAS_RGBA_JS = """() => {
   const canvas = document.querySelector('[data-testid=draw-canvas]');
   const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
@@ -22,6 +29,12 @@ CANVAS_RGBA_JS = """() => {
   for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
   return btoa(text);
 }"""
+
+
+def to_screen(stroke: np.ndarray, box: dict) -> np.ndarray:
+    """Canvas pixels -> CSS pixels of the viewport, given the canvas's content box (CONTENT_BOX_JS)."""
+    scale = np.array([box["width"], box["height"]]) / CANVAS_SIZE
+    return stroke * scale + np.array([box["left"], box["top"]])
 
 
 class DrawingPage:
@@ -44,9 +57,7 @@ class DrawingPage:
 
     def to_screen(self, stroke: np.ndarray) -> np.ndarray:
         """Canvas pixels -> CSS pixels of the viewport."""
-        box = self.testid("draw-canvas").bounding_box()
-        scale = np.array([box["width"], box["height"]]) / CANVAS_SIZE
-        return stroke * scale + np.array([box["x"], box["y"]])
+        return to_screen(stroke, self.page.evaluate(CONTENT_BOX_JS))
 
     def draw(self, strokes: list[np.ndarray]) -> None:
         """Draw with the mouse, one press per stroke, then wait for the live prediction."""
@@ -61,17 +72,24 @@ class DrawingPage:
         self.wait_idle()
 
     def draw_by_touch(self, strokes: list[np.ndarray]) -> None:
-        """Draw with a finger: real touch input through the DevTools protocol, so Chromium
-        makes pointer events of type "touch" and would scroll the page if the canvas let it."""
-        cdp = self.page.context.new_cdp_session(self.page)
+        """Draw with a finger, then wait for the live prediction."""
         for stroke in strokes:
-            points = self.to_screen(resample(stroke, POINT_SPACING))
-            for i, (x, y) in enumerate(points):
-                kind = "touchStart" if i == 0 else "touchMove"
-                cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-        cdp.detach()
+            self.touch_path(self.to_screen(resample(stroke, POINT_SPACING)))
         self.wait_idle()
+
+    def touch_path(self, points: np.ndarray) -> None:
+        """One finger along viewport points: real touch input through the DevTools protocol, so
+        Chromium makes pointer events of type "touch" and scrolls the page where it may."""
+        cdp = self.page.context.new_cdp_session(self.page)
+        for i, (x, y) in enumerate(points):
+            kind = "touchStart" if i == 0 else "touchMove"
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": float(x), "y": float(y)}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        cdp.detach()
+
+    def set_brush(self, label: str) -> None:
+        """Pick a brush by its label: Thin, Medium or Thick."""
+        self.testid("brush").select_option(label=label)
 
     def wait_idle(self) -> None:
         """Wait until the page has read the canvas as it is now."""
@@ -83,6 +101,10 @@ class DrawingPage:
 
     def prediction(self) -> str:
         return self.testid("prediction").text_content()
+
+    def model_name(self) -> str:
+        """ "<name>@<version>" of the model the page reads with."""
+        return self.page.evaluate("window.digitApp.model")
 
     def canvas_rgba(self) -> np.ndarray:
         """uint8 (280, 280, 4): the canvas pixels, as preprocessing read them."""

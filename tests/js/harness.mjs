@@ -4,14 +4,17 @@
 //   node tests/js/harness.mjs < request.json > response.json
 //
 // request: {"op": "preprocess", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
+//       or {"op": "preprocess_house", "images": [{"width", "height", "rgba_base64", "box": [x, y, w, h] | null}], "config": {...}}
 //       or {"op": "predict", "model_dir": "web/static/models/mnist_cnn", "inputs_base64": "...", "shape": [N, 28, 28, 1]}
+//       or {"op": "decode", "probabilities": [[p0, ..., p9], ...]}
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 globalThis.tf = await import('@tensorflow/tfjs');
 const tf = globalThis.tf;
 await tf.setBackend('cpu');
-const { preprocessDigit } = await import('../../web/static/js/preprocess.js');
+const { preprocessDigit, preprocessHouse } = await import('../../web/static/js/preprocess.js');
+const { decodeDigit } = await import('../../web/static/js/decode.js');
 
 const fromBase64 = (s) => new Uint8Array(Buffer.from(s, 'base64'));
 
@@ -26,6 +29,16 @@ function preprocess(request) {
     } catch (err) {
       return { ok: false, error: err.name, message: err.message };
     }
+  });
+}
+
+function preprocessHouseOp(request) {
+  return request.images.map((image) => {
+    const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
+    const out = preprocessHouse(pixels, image.box, request.config);
+    const result = { shape: out.shape, values: Array.from(out.dataSync()) };
+    out.dispose();
+    return result;
   });
 }
 
@@ -62,7 +75,11 @@ async function predict(request) {
   return result;
 }
 
+function decode(request) {
+  return request.probabilities.map((row) => decodeDigit(row));
+}
+
 const request = JSON.parse(readFileSync(0, 'utf8'));
-const handlers = { preprocess, predict };
+const handlers = { preprocess, preprocess_house: preprocessHouseOp, predict, decode };
 const response = await handlers[request.op](request);
 process.stdout.write(JSON.stringify(response));

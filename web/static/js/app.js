@@ -79,7 +79,7 @@ function showPreview(input) {
 function showReading(result, classes) {
   ui.prediction.textContent = classes[result.digit];
   ui.confidence.textContent = `${(result.confidence * 100).toFixed(1)}% sure`;
-  showStatus(`Read as ${classes[result.digit]}. Draw more, or clear to start again.`);
+  showStatus(`Read as ${classes[result.digit]}. Clear to draw another digit.`);
 }
 
 function showEmpty() {
@@ -108,10 +108,12 @@ ready.catch(() => {}); // the page shows the error itself; tests may still await
 const hook = {
   ready,
   backend: null,
+  model: null, // "<name>@<version>" of the classifier in use
   lastInput: null, // Float32Array(28 * 28): what the model read last
   lastProbabilities: null, // Float32Array(10)
   lastResult: null, // decodeDigit's output
   predictions: 0,
+  lastReadMs: null, // how long the last reading took, preprocessing included
   whenIdle: () => running ?? Promise.resolve(),
   numTensors: () => tensorCount(),
   pointerType: () => pad.lastPointerType(),
@@ -129,7 +131,9 @@ async function predictOnce() {
   }
   const classes = active.metadata.classes;
   try {
+    const started = performance.now();
     const { input, probabilities } = await readDigit(active, pad.imageData());
+    hook.lastReadMs = performance.now() - started;
     const result = decodeDigit(probabilities);
     Object.assign(hook, { lastInput: input, lastProbabilities: probabilities, lastResult: result });
     hook.predictions += 1;
@@ -170,6 +174,7 @@ async function useModel(name) {
     const classifier = await classifiers.get(name);
     if (wanted !== name) return; // the user switched again while this one loaded
     active = classifier;
+    hook.model = `${classifier.metadata.name}@${classifier.metadata.version}`;
     buildBars(classifier.metadata.classes);
     setReady('true');
     markReady(hook.backend);

@@ -11,16 +11,31 @@ export const INK = '#000000';
 export const PAPER = '#ffffff'; // the eraser paints paper, so erasing is an undoable stroke too
 
 /**
+ * Where the canvas's pixels are on screen: its content box, inside the CSS border.
+ * @param {HTMLCanvasElement} canvas
+ * @returns {{left: number, top: number, width: number, height: number}}
+ */
+export function contentBox(canvas) {
+  const rect = canvas.getBoundingClientRect();
+  return {
+    left: rect.left + canvas.clientLeft,
+    top: rect.top + canvas.clientTop,
+    width: canvas.clientWidth,
+    height: canvas.clientHeight,
+  };
+}
+
+/**
  * Pointer position -> canvas pixel coordinates, whatever the CSS size of the canvas.
  * @param {{clientX: number, clientY: number}} event
- * @param {{left: number, top: number, width: number, height: number}} rect the canvas's bounding rect
+ * @param {{left: number, top: number, width: number, height: number}} box the canvas's content box
  * @param {number} size internal canvas size in pixels
  * @returns {{x: number, y: number}}
  */
-export function toCanvasPoint(event, rect, size = CANVAS_SIZE) {
+export function toCanvasPoint(event, box, size = CANVAS_SIZE) {
   return {
-    x: ((event.clientX - rect.left) * size) / rect.width,
-    y: ((event.clientY - rect.top) * size) / rect.height,
+    x: ((event.clientX - box.left) * size) / box.width,
+    y: ((event.clientY - box.top) * size) / box.height,
   };
 }
 
@@ -96,7 +111,7 @@ export function createDrawingPad(canvas, { onStrokeEnd = () => {}, brush = BRUSH
   const layer = document.createElement('canvas');
   layer.width = CANVAS_SIZE;
   layer.height = CANVAS_SIZE;
-  const layerCtx = layer.getContext('2d');
+  const layerCtx = layer.getContext('2d', { willReadFrequently: true }); // CPU raster, as the visible canvas
 
   const strokes = [];
   let brushFraction = brush;
@@ -115,10 +130,10 @@ export function createDrawingPad(canvas, { onStrokeEnd = () => {}, brush = BRUSH
   }
 
   function addPoints(event) {
-    const rect = canvas.getBoundingClientRect();
+    const box = contentBox(canvas);
     // Coalesced events carry the samples the browser merged into one frame: more of the real path.
     const samples = event.getCoalescedEvents?.().length ? event.getCoalescedEvents() : [event];
-    samples.forEach((sample) => current.stroke.points.push(toCanvasPoint(sample, rect, CANVAS_SIZE)));
+    samples.forEach((sample) => current.stroke.points.push(toCanvasPoint(sample, box, CANVAS_SIZE)));
   }
 
   function finish(event) {

@@ -100,7 +100,9 @@ function classifierOutput(model, metadata, outputs) {
  * @returns {Promise<{input: Float32Array, probabilities: Float32Array}>} input: 28x28, row-major
  */
 export async function readDigit({ model, metadata }, pixels) {
-  const input = preprocessDigit(pixels, metadata.preprocess);
+  // tidy keeps only the returned tensor: intermediate ones preprocessing leaves behind
+  // (stretchContrast's max) are freed too, so a long drawing session cannot fill memory.
+  const input = tf.tidy(() => preprocessDigit(pixels, metadata.preprocess));
   try {
     const probabilities = tf.tidy(() => {
       const outputs = model.predict(input.reshape([1, ...metadata.input_shape]));

@@ -153,3 +153,57 @@ export function preprocessDigit(pixels, config) {
     steps.forEach((t) => t.dispose());
   }
 }
+
+// --- house numbers: a box around the number -> the six-head reader's input ------------
+// Constants come from the house model's metadata.json: {crop_size, input_size, expand}.
+
+/** Grow [x, y, w, h] by `factor` around its centre, clipped to the image. */
+export function expandBox(box, factor, width, height) {
+  const [x, y, w, h] = box;
+  const cx = x + w / 2;
+  const cy = y + h / 2;
+  const halfW = (w * (1 + factor)) / 2;
+  const halfH = (h * (1 + factor)) / 2;
+  const left = Math.max(0, Math.floor(cx - halfW + 0.5));
+  const top = Math.max(0, Math.floor(cy - halfH + 0.5));
+  const right = Math.min(width, Math.floor(cx + halfW + 0.5));
+  const bottom = Math.min(height, Math.floor(cy + halfH + 0.5));
+  return [left, top, Math.max(1, right - left), Math.max(1, bottom - top)];
+}
+
+/** float32 [H, W, C] -> [outH, outW, C] with the same triangle filter as scaleIntoBox. */
+export function resizeImage(rgb, outH, outW) {
+  return tf.tidy(() => {
+    const rows = resizeWeights(rgb.shape[0], outH);
+    const cols = resizeWeights(rgb.shape[1], outW);
+    const channels = tf.unstack(rgb, 2).map((c) => rows.matMul(c).matMul(cols, false, true));
+    return tf.stack(channels, 2);
+  });
+}
+
+export function centreCrop(rgb, size) {
+  const top = Math.floor((rgb.shape[0] - size) / 2);
+  const left = Math.floor((rgb.shape[1] - size) / 2);
+  return rgb.slice([top, left, 0], [size, size, rgb.shape[2]]);
+}
+
+/**
+ * RGBA pixels + box around the number ([x, y, w, h], or null for the whole image)
+ * -> float32 [64, 64, 3] in [0, 1]. Aspect ratio is not kept, as in the reference design.
+ */
+export function cropHouseNumber(pixels, box, config) {
+  return tf.tidy(() => {
+    const rgba = tf.tensor3d(Float32Array.from(pixels.data), [pixels.height, pixels.width, 4]).div(255);
+    let rgb = rgba.slice([0, 0, 0], [pixels.height, pixels.width, 3]);
+    if (box) {
+      const [x, y, w, h] = expandBox(box, config.expand, pixels.width, pixels.height);
+      rgb = rgb.slice([y, x, 0], [h, w, 3]);
+    }
+    return resizeImage(rgb, config.crop_size, config.crop_size).clipByValue(0, 1);
+  });
+}
+
+/** Image + optional number box -> float32 [54, 54, 3], the six-head reader's input. */
+export function preprocessHouse(pixels, box, config) {
+  return tf.tidy(() => centreCrop(cropHouseNumber(pixels, box, config), config.input_size));
+}

@@ -1,0 +1,81 @@
+"""Hundreds of drawings through the page, fast, for the accuracy tests.
+
+Playwright's mouse waits about one frame for each move, so replaying 700 digits point by
+point would take as long as people drawing them. Here the moves of a stroke are sent all
+at once through the DevTools protocol, as a fast mouse sends them: Chromium coalesces
+them into frames and the page gets every sample through getCoalescedEvents(). It is still
+real, trusted, hit-tested mouse input. The DevTools calls must overlap, so this uses
+Playwright's async API, on a thread and browser of its own (the sync API owns the tests' thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from playwright.async_api import CDPSession, async_playwright
+
+from tests.browser.pages import CONTENT_BOX_JS, POINT_SPACING, to_screen
+from tests.strokes import resample
+
+Drawing = tuple[list[np.ndarray], str]  # strokes in canvas pixels, brush label (Thin, Medium, Thick)
+WHEN_IDLE_JS = "() => window.digitApp.whenIdle()"
+
+
+def mouse(cdp: CDPSession, kind: str, x: float, y: float, pressed: bool):
+    """One DevTools mouse event with the left button up or down."""
+    return cdp.send(
+        "Input.dispatchMouseEvent",
+        {
+            "type": kind,
+            "x": float(x),
+            "y": float(y),
+            "button": "left" if pressed or kind == "mouseReleased" else "none",
+            "buttons": 1 if pressed else 0,
+            "clickCount": 0 if kind == "mouseMoved" else 1,
+        },
+    )
+
+
+async def stroke(cdp: CDPSession, points: np.ndarray) -> None:
+    """Press, move through all points with the moves in flight together, release."""
+    await mouse(cdp, "mouseMoved", *points[0], pressed=False)
+    await mouse(cdp, "mousePressed", *points[0], pressed=True)
+    await asyncio.gather(*(mouse(cdp, "mouseMoved", x, y, pressed=True) for x, y in points[1:]))
+    await mouse(cdp, "mouseReleased", *points[-1], pressed=False)
+
+
+async def read_all(chromium: Path, args: list[str], url: str, drawings: list[Drawing]) -> tuple[str, list[str]]:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(chromium), args=args)
+        page = await browser.new_page(viewport={"width": 1000, "height": 800})
+        await page.goto(url)
+        await page.wait_for_function("document.body.dataset.ready === 'true'", timeout=60_000)
+        cdp = await page.context.new_cdp_session(page)
+        box = await page.evaluate(CONTENT_BOX_JS)
+        clear = await page.get_by_test_id("clear").bounding_box()
+        clear_centre = (clear["x"] + clear["width"] / 2, clear["y"] + clear["height"] / 2)
+        readings, brush = [], None
+        for strokes, wanted_brush in drawings:
+            if wanted_brush != brush:
+                await page.get_by_test_id("brush").select_option(label=wanted_brush)
+                brush = wanted_brush
+            for points in strokes:
+                await stroke(cdp, to_screen(resample(points, POINT_SPACING), box))
+            await page.evaluate(WHEN_IDLE_JS)
+            readings.append(await page.get_by_test_id("prediction").text_content())
+            await mouse(cdp, "mouseMoved", *clear_centre, pressed=False)
+            await mouse(cdp, "mousePressed", *clear_centre, pressed=True)
+            await mouse(cdp, "mouseReleased", *clear_centre, pressed=False)
+            await page.evaluate(WHEN_IDLE_JS)
+        model = await page.evaluate("window.digitApp.model")
+        await browser.close()
+    return model, readings
+
+
+def read_drawings(chromium: Path, args: list[str], url: str, drawings: list[Drawing]) -> tuple[str, list[str]]:
+    """Draw each drawing on a clean canvas by mouse -> (model name@version, what the page read for each)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, read_all(chromium, args, url, drawings)).result()

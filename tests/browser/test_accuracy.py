@@ -1,0 +1,70 @@
+"""The whole page, measured: digits drawn as mouse strokes on the canvas, read in the browser.
+
+Two sources of strokes: MNIST test digits, thinned to a skeleton and redrawn with the
+medium brush, and real pen trajectories of writers the models never trained on, at
+random sizes, places and brushes as people draw. Each test prints its figure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.replay import Drawing, read_drawings
+from tests.strokes import mnist_strokes, place_strokes
+
+N_MNIST = int(os.environ.get("N_MNIST_DRAWN", 300))
+N_PEN = int(os.environ.get("N_PEN_DRAWN", 400))
+MNIST_TARGET = 0.98
+PEN_TARGET = 0.97
+SEED = 0
+BRUSHES = {"Thin": 0.035, "Medium": 0.065, "Thick": 0.1}  # the page's brush menu, as canvas fractions
+
+
+def report(capsys: pytest.CaptureFixture, what: str, labels: list[int], readings: list[str]) -> float:
+    correct = sum(str(label) == read for label, read in zip(labels, readings))
+    misses = Counter((label, read) for label, read in zip(labels, readings) if str(label) != read)
+    accuracy = correct / len(labels)
+    with capsys.disabled():  # the figure is the point of the test: show it even when output is captured
+        print(f"\n{what}: {correct}/{len(labels)} read right = {accuracy:.2%}")
+        if misses:
+            print("  misread (true->read): " + ", ".join(f"{t}->{r or 'nothing'} x{n}" for (t, r), n in misses.items()))
+    return accuracy
+
+
+def test_mnist_test_digits_redrawn_as_strokes(chromium: Path, live_server: str, mnist, capsys) -> None:
+    _, (x_test, y_test) = mnist
+    picks = np.random.default_rng(SEED).choice(len(x_test), size=N_MNIST, replace=False)
+    drawings = [(mnist_strokes(x_test[i]), "Medium") for i in picks]
+    model, readings = read_drawings(chromium, CHROMIUM_ARGS, live_server, drawings)
+    labels = [int(y_test[i]) for i in picks]
+    accuracy = report(capsys, f"MNIST test digits redrawn by mouse ({model})", labels, readings)
+    assert accuracy >= MNIST_TARGET
+
+
+def pen_drawing(strokes: list[np.ndarray], rng: np.random.Generator) -> Drawing:
+    """A pen digit as a person might draw it: from a third of the canvas to nearly all of it,
+    anywhere, with a brush no wider than a fifth of the digit (as train/pendigits.py renders)."""
+    size = float(rng.uniform(0.3, 0.9))
+    # Not into the canvas's rounded corners, where a stroke cannot start.
+    offset = (float(rng.uniform(0.03, 0.97)), float(rng.uniform(0.03, 0.97)))
+    brushes = [name for name, fraction in BRUSHES.items() if fraction <= 0.2 * size] or ["Thin"]
+    return place_strokes(strokes, size, offset), brushes[int(rng.integers(len(brushes)))]
+
+
+def test_pen_trajectories_of_unseen_writers(chromium: Path, live_server: str, pen_digits, capsys) -> None:
+    from train.pendigits import split_by_writer
+
+    _, validation = split_by_writer(pen_digits)
+    rng = np.random.default_rng(SEED)
+    picks = rng.choice(len(validation), size=min(N_PEN, len(validation)), replace=False)
+    drawings = [pen_drawing(validation[i].strokes, rng) for i in picks]
+    model, readings = read_drawings(chromium, CHROMIUM_ARGS, live_server, drawings)
+    what = f"Pen trajectories of unseen writers, by mouse ({model})"
+    accuracy = report(capsys, what, [validation[i].label for i in picks], readings)
+    assert accuracy >= PEN_TARGET

@@ -1,0 +1,328 @@
+"""The drawing page in real headless Chromium: backend, drawing by mouse and finger, controls,
+empty canvas, errors, phone layout, and parity of the browser's numbers with Python's."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.pages import DrawingPage
+from tests.conftest import ROOT
+from tests.strokes import place_strokes
+from train.preprocess import preprocess_digit
+
+MODELS_DIR = ROOT / "web" / "static" / "models"
+SCREENSHOT = ROOT / "docs" / "screenshot_page.png"
+
+# Hand-drawn digits in unit coordinates (x right, y down), as one would draw them.
+ONE = [[(0.45, 0.0), (0.5, 1.0)]]
+SEVEN = [[(0.1, 0.05), (0.9, 0.05), (0.4, 1.0)]]
+ZERO = [[(0.5 + 0.35 * np.sin(t), 0.5 - 0.5 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)]]
+TWO = [
+    [(0.5 + 0.38 * np.cos(t), 0.3 - 0.28 * np.sin(t)) for t in np.linspace(np.pi * 0.95, -np.pi * 0.3, 20)]
+    + [(0.1, 1.0), (0.95, 1.0)]
+]
+
+
+def on_canvas(drawing: list, size: float = 0.6, offset: tuple[float, float] = (0.5, 0.5)) -> list[np.ndarray]:
+    return place_strokes([np.array(s, dtype=np.float64) for s in drawing], size, offset, y_up=False)
+
+
+# --- backend and start-up ------------------------------------------------------------------
+
+
+def test_page_runs_tfjs_on_webgl_and_says_so(drawing: DrawingPage) -> None:
+    assert drawing.page.evaluate("tf.getBackend()") == "webgl"
+    assert drawing.testid("backend").text_content() == "webgl"
+
+
+def test_blank_canvas_shows_no_prediction_and_asks_to_draw(drawing: DrawingPage) -> None:
+    assert drawing.prediction() == ""
+    assert drawing.testid("confidence").text_content() == ""
+    assert "Draw a digit" in drawing.page.locator("#status").text_content()
+    drawing.testid("predict").click()
+    drawing.wait_idle()
+    assert drawing.prediction() == ""
+
+
+@pytest.fixture
+def webgl_less(playwright) -> Browser:
+    """Chromium without WebGL, as on a machine whose graphics cannot run it: no GPU, no SwiftShader."""
+    args = [a for a in CHROMIUM_ARGS if "swiftshader" not in a]
+    args += ["--disable-gpu", "--disable-software-rasterizer", "--disable-3d-apis"]
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    yield browser
+    browser.close()
+
+
+def test_backend_falls_back_to_wasm_then_cpu(webgl_less: Browser, live_server: str) -> None:
+    page = webgl_less.new_page()
+    assert DrawingPage(page).open(live_server).testid("backend").text_content() == "wasm"
+    page.close()
+    page = webgl_less.new_page()
+    page.route(re.compile(r".*\.wasm$"), lambda route: route.fulfill(status=404))
+    drawing = DrawingPage(page).open(live_server)
+    assert drawing.testid("backend").text_content() == "cpu"
+    drawing.draw(on_canvas(ONE))
+    assert drawing.prediction() != ""
+    page.close()
+
+
+def test_a_model_that_fails_to_load_shows_an_error(page: Page, live_server: str) -> None:
+    page.route(re.compile(r".*/mnist_cnn/model\.json.*"), lambda route: route.fulfill(status=404))
+    drawing = DrawingPage(page).open(live_server, wait_ready=False)
+    assert drawing.wait_ready() == "error"
+    alert = page.get_by_role("alert")
+    assert alert.is_visible()
+    assert "Could not load" in alert.text_content() and "404" in alert.text_content()
+    assert drawing.testid("predict").is_disabled()
+
+
+def test_missing_tfjs_shows_an_error(page: Page, live_server: str) -> None:
+    page.route(re.compile(r".*/vendor/tf\.min\.js$"), lambda route: route.fulfill(status=404))
+    drawing = DrawingPage(page).open(live_server, wait_ready=False)
+    assert drawing.wait_ready() == "error"
+    assert "npm ci" in page.get_by_role("alert").text_content()
+
+
+# --- drawing and controls ------------------------------------------------------------------
+
+
+def test_a_stroke_gets_a_live_prediction_with_bars_and_preview(drawing: DrawingPage) -> None:
+    drawing.draw(on_canvas(ONE))
+    assert drawing.prediction() == "1"
+    assert re.fullmatch(r"\d+\.\d% sure", drawing.testid("confidence").text_content())
+    assert drawing.page.locator("#bars li").count() == 10
+    assert drawing.page.locator("#bars li.best .bar-label").text_content() == "1"
+    assert drawing.model_input().max() > 0.5  # the preview shows what the model read
+
+
+def test_undo_removes_the_last_stroke_and_clear_empties(drawing: DrawingPage) -> None:
+    drawing.draw(on_canvas(ONE, offset=(0.2, 0.5)))
+    first = drawing.model_input()
+    drawing.draw(on_canvas(ZERO, offset=(0.8, 0.5)))
+    assert not np.allclose(drawing.model_input(), first)
+    drawing.testid("undo").click()
+    drawing.wait_idle()
+    np.testing.assert_allclose(drawing.model_input(), first, atol=1e-6)
+    drawing.testid("undo").click()
+    drawing.wait_idle()
+    assert drawing.prediction() == ""
+    drawing.draw(on_canvas(SEVEN))
+    assert drawing.prediction() != ""
+    drawing.clear()
+    assert drawing.prediction() == ""
+    assert (drawing.canvas_rgba()[..., :3] == 255).all()
+
+
+CONTROLS = {  # data-testid -> (ARIA role, accessible name a screen reader announces)
+    "draw-canvas": ("img", "Drawing area"),
+    "clear": ("button", "Clear"),
+    "undo": ("button", "Undo"),
+    "eraser": ("button", "Eraser"),
+    "brush": ("combobox", "Brush"),
+    "model-select": ("combobox", "Model"),
+    "predict": ("button", "Predict"),
+}
+
+
+def test_controls_are_labelled_and_reachable_by_keyboard(drawing: DrawingPage) -> None:
+    page = drawing.page
+    for testid, (role, name) in CONTROLS.items():
+        if role != "img":  # a focusable canvas has no implicit role; its aria-label names it
+            assert page.get_by_role(role, name=name).get_attribute("data-testid") == testid
+    assert page.get_by_label("Drawing area").get_attribute("data-testid") == "draw-canvas"
+    reached = set()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.dataset.testid"))
+    assert set(CONTROLS) <= reached
+
+
+def test_keys_on_the_canvas_undo_and_clear(drawing: DrawingPage) -> None:
+    drawing.draw(on_canvas(ONE, offset=(0.2, 0.5)))
+    drawing.draw(on_canvas(SEVEN, offset=(0.8, 0.5)))
+    drawing.testid("draw-canvas").focus()
+    drawing.page.keyboard.press("Backspace")
+    drawing.wait_idle()
+    assert drawing.prediction() == "1"
+    drawing.page.keyboard.press("Delete")
+    drawing.wait_idle()
+    assert drawing.prediction() == ""
+
+
+def test_eraser_rubs_ink_out(drawing: DrawingPage) -> None:
+    stroke = on_canvas(ONE)
+    drawing.draw(stroke)
+    drawing.testid("eraser").click()
+    assert drawing.testid("eraser").get_attribute("aria-pressed") == "true"
+    drawing.testid("brush").select_option(label="Thick")
+    drawing.draw(stroke)
+    assert drawing.prediction() == ""  # nothing left to read
+    drawing.testid("eraser").click()
+    drawing.testid("brush").select_option(label="Thin")
+    drawing.draw(stroke)
+    assert drawing.prediction() == "1"
+
+
+def test_predict_button_and_model_switch_read_again(drawing: DrawingPage) -> None:
+    drawing.draw(on_canvas(SEVEN))
+    count = drawing.page.evaluate("window.digitApp.predictions")
+    drawing.testid("predict").click()
+    drawing.wait_idle()
+    assert drawing.page.evaluate("window.digitApp.predictions") == count + 1
+    drawing.testid("model-select").select_option("mnist_mlp")
+    assert drawing.wait_ready() == "true"
+    drawing.wait_idle()
+    assert drawing.page.evaluate("window.digitApp.predictions") == count + 2
+    assert drawing.prediction() != ""
+
+
+def test_readings_do_not_leak_tensors(drawing: DrawingPage) -> None:
+    drawing.draw(on_canvas(SEVEN))
+    before = drawing.page.evaluate("window.digitApp.numTensors()")
+    for _ in range(3):
+        drawing.testid("predict").click()
+        drawing.wait_idle()
+    assert drawing.page.evaluate("window.digitApp.numTensors()") == before
+
+
+# --- phone --------------------------------------------------------------------------------
+
+
+def test_a_finger_draws_without_scrolling_the_page(phone: DrawingPage) -> None:
+    page = phone.page
+    # The page is taller than the phone, so a finger that scrolled would move it.
+    assert page.evaluate("document.documentElement.scrollHeight > window.innerHeight")
+    phone.draw_by_touch(on_canvas(SEVEN))
+    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("window.digitApp.pointerType()") == "touch"
+    assert phone.prediction() != ""
+
+
+def test_the_same_swipe_outside_the_canvas_does_scroll(phone: DrawingPage) -> None:
+    """The control for the test above: the same touch input does scroll this page elsewhere."""
+    bars = phone.page.locator("#bars").bounding_box()  # below the canvas, still on the first screen
+    x, y = bars["x"] + 20, min(bars["y"] + 20, 700)
+    phone.touch_path(np.array([(x, y - 8 * i) for i in range(15)]))
+    phone.page.wait_for_function("window.scrollY > 0", timeout=5_000)
+
+
+def test_page_fits_a_360_px_screen(phone: DrawingPage) -> None:
+    page = phone.page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = phone.testid("draw-canvas").bounding_box()
+    assert 250 <= box["width"] <= 360 and box["width"] == pytest.approx(box["height"], abs=1)
+    for control in ("clear", "undo", "predict", "model-select"):
+        control_box = phone.testid(control).bounding_box()
+        assert control_box["x"] >= 0 and control_box["x"] + control_box["width"] <= 360
+
+
+# --- parity with Python -------------------------------------------------------------------
+
+
+@cache
+def keras_reference(name: str):
+    """The Keras model on exactly the weights TF.js reads.
+
+    Prefers models/<name>.keras with train.export.quantize_roundtrip applied, as metadata.json's
+    `quantization` says; when that file is absent or is not the exported one (e.g. a newer
+    training run), the exported model.json itself, loaded into Keras, which dequantizes alike.
+    """
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")  # its greeting needs IPython off a terminal
+    import tf_keras as keras
+    from tensorflowjs.converters import load_keras_model
+
+    from train.export import quantize_roundtrip, with_weights
+
+    exported = load_keras_model(str(MODELS_DIR / name / "model.json"))
+    trained_path = ROOT / "models" / f"{name}.keras"
+    if trained_path.is_file():
+        quantization = json.loads((MODELS_DIR / name / "metadata.json").read_text())["quantization"]
+        trained = keras.models.load_model(trained_path)
+        weights = trained.get_weights()
+        if quantization != "float32":
+            weights = quantize_roundtrip(weights, quantization)
+        same = len(weights) == len(exported.get_weights()) and all(
+            w.shape == e.shape and np.allclose(w, e, atol=1e-7) for w, e in zip(weights, exported.get_weights())
+        )
+        if same:
+            return with_weights(trained, weights)
+    return exported
+
+
+PARITY_DRAWINGS = {
+    "centred seven": (SEVEN, 0.6, (0.5, 0.5)),
+    "two": (TWO, 0.7, (0.5, 0.5)),
+    "tiny zero in a corner": (ZERO, 0.12, (0.03, 0.03)),
+    "one touching the edge": (ONE, 0.9, (1.0, 0.5)),
+}
+
+
+@pytest.mark.parametrize("model", ["mnist_cnn", "mnist_mlp"])
+def test_browser_numbers_equal_python_and_keras(drawing: DrawingPage, model: str) -> None:
+    if model != "mnist_cnn":
+        drawing.testid("model-select").select_option(model)
+        drawing.wait_ready()
+    reference = keras_reference(model)
+    for label, (shape, size, offset) in PARITY_DRAWINGS.items():
+        drawing.clear()
+        drawing.draw(on_canvas(shape, size, offset))
+        browser_input = drawing.model_input()
+        python_input = preprocess_digit(drawing.canvas_rgba())
+        assert np.abs(browser_input - python_input).max() <= 0.02, label
+        keras_probabilities = reference.predict(browser_input[None, ..., None], verbose=0)[0]
+        assert np.abs(drawing.probabilities() - keras_probabilities).max() <= 1e-4, label
+
+
+@pytest.mark.parametrize(
+    ("size", "offset", "brush"),
+    # A stroke cannot start in the very corner: the canvas has rounded corners, as a person sees.
+    [(0.25, (0.03, 0.03), "Thin"), (0.4, (0.97, 0.97), "Medium"), (0.95, (0.0, 0.5), "Thick")],
+    ids=["tiny in a corner", "small at the bottom right", "touching the edges"],
+)
+def test_digits_read_right_at_any_place_and_size(drawing: DrawingPage, size, offset, brush) -> None:
+    """Cropping and centring by mass make place and size irrelevant to the model."""
+    drawing.set_brush(brush)
+    drawing.draw(on_canvas(SEVEN, size, offset))
+    assert drawing.prediction() == "7"
+    ink = drawing.model_input()
+    rows, cols = np.indices(ink.shape) + 0.5
+    assert (ink * rows).sum() / ink.sum() == pytest.approx(14, abs=1)
+    assert (ink * cols).sum() / ink.sum() == pytest.approx(14, abs=1)
+
+
+# --- screenshot for the README ------------------------------------------------------------
+
+
+def test_screenshot_of_a_read_digit(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(viewport={"width": 960, "height": 640})
+    drawing = DrawingPage(context.new_page()).open(live_server)
+    drawing.draw(on_canvas(TWO, 0.65))
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    drawing.page.screenshot(path=str(SCREENSHOT))
+    assert drawing.prediction() == "2"
+    context.close()
+    assert Path(SCREENSHOT).stat().st_size > 10_000
+
+
+def test_first_reading_is_fast_because_the_model_was_warmed_up(drawing: DrawingPage) -> None:
+    drawing.draw(on_canvas(SEVEN))
+    first = drawing.page.evaluate("window.digitApp.lastReadMs")
+    later = []
+    for _ in range(3):
+        drawing.testid("predict").click()
+        drawing.wait_idle()
+        later.append(drawing.page.evaluate("window.digitApp.lastReadMs"))
+    with_margin = 3 * float(np.median(later)) + 200  # cold, compiling every shader takes ~10x longer
+    print(f"first reading {first:.0f} ms, later {', '.join(f'{t:.0f}' for t in later)} ms")
+    assert first <= with_margin
