@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the app and its tests need on a fresh Debian machine:
-# Chromium (for the browser tests), a venv with the pinned requirements, and npm packages.
+# Chromium (for the browser tests), the generator's fonts, a venv with the pinned
+# requirements, and npm packages.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,10 @@ apt_install() {
 if [ "${SKIP_BROWSER:-0}" != 1 ] && [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Debian's chromium for the browser tests"
   apt_install chromium fonts-dejavu-core
+fi
+# The street-number generator's typefaces (training and its tests; the app does not need them).
+if [ "${SKIP_FONTS:-0}" != 1 ]; then
+  scripts/install_fonts.sh
 fi
 if ! command -v npm >/dev/null; then
   echo "setup: installing Node.js and npm"

@@ -89,7 +89,8 @@ def write_table(results: dict, path: Path, budget: str) -> None:
         "# Optimizer study",
         "",
         f"Written by `python -m train.optimizer_study`. {budget} Seed {SEED} for every run: same initial "
-        "weights, same batches; only the optimizer differs. No augmentation, constant learning rate.",
+        "weights, same batches; only the optimizer differs. No augmentation, constant learning rate. "
+        "Times are wall-clock on a 2-core machine that may be running other jobs: compare them loosely.",
         "",
         "![validation accuracy per epoch](optimizer_study.png)",
         "",

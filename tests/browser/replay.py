@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from playwright.async_api import CDPSession, async_playwright
 
+from tests.browser.chromium import DESKTOP
 from tests.browser.pages import CONTENT_BOX_JS, POINT_SPACING, to_screen
 from tests.strokes import resample
 
@@ -50,7 +51,7 @@ async def stroke(cdp: CDPSession, points: np.ndarray) -> None:
 async def read_all(chromium: Path, args: list[str], url: str, drawings: list[Drawing]) -> tuple[str, list[str]]:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(chromium), args=args)
-        page = await browser.new_page(viewport={"width": 1000, "height": 800})
+        page = await browser.new_page(**DESKTOP)
         await page.goto(url)
         await page.wait_for_function("document.body.dataset.ready === 'true'", timeout=60_000)
         cdp = await page.context.new_cdp_session(page)

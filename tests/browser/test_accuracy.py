@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.chromium import CHROMIUM_ARGS
 from tests.browser.replay import Drawing, read_drawings
 from tests.strokes import mnist_strokes, place_strokes
 

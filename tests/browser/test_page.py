@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.pages import DrawingPage
 from tests.conftest import ROOT
 from tests.strokes import place_strokes

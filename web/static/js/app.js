@@ -36,9 +36,21 @@ function showError(text) {
   ui.error.hidden = false;
 }
 
+function hideError() {
+  ui.error.hidden = true;
+  ui.error.textContent = '';
+}
+
 function setReady(state) {
   document.body.dataset.ready = state; // "false" while loading, "true" when warmed up, "error"
   ui.predict.disabled = state !== 'true';
+}
+
+function span(className, ...children) {
+  const element = document.createElement('span');
+  element.className = className;
+  element.append(...children);
+  return element;
 }
 
 /** One row per class: digit, bar, percentage. Rebuilt only when the classes change. */
@@ -47,8 +59,9 @@ function buildBars(classes) {
   ui.bars.replaceChildren(
     ...classes.map((label) => {
       const row = document.createElement('li');
-      row.innerHTML = '<span class="bar-label"></span><span class="bar-track"><span class="bar-fill"></span></span><span class="bar-value"></span>';
-      row.querySelector('.bar-label').textContent = label;
+      const track = span('bar-track', span('bar-fill'));
+      track.setAttribute('aria-hidden', 'true'); // the percentage beside it says the same in words
+      row.append(span('bar-label', label), track, span('bar-value'));
       return row;
     }),
   );
@@ -60,7 +73,6 @@ function showBars(probabilities, best) {
     row.querySelector('.bar-fill').style.setProperty('--p', String(p));
     row.querySelector('.bar-value').textContent = probabilities ? `${(p * 100).toFixed(1)}%` : '';
     row.classList.toggle('best', i === best);
-    row.setAttribute('aria-label', `${row.querySelector('.bar-label').textContent}: ${(p * 100).toFixed(1)} percent`);
   });
 }
 
@@ -176,6 +188,7 @@ async function useModel(name) {
     active = classifier;
     hook.model = `${classifier.metadata.name}@${classifier.metadata.version}`;
     buildBars(classifier.metadata.classes);
+    hideError();
     setReady('true');
     markReady(hook.backend);
     showEmpty();

@@ -87,7 +87,11 @@ export function paintAll(ctx, strokes) {
   strokes.forEach((stroke) => paintStroke(ctx, stroke));
 }
 
-/** True when the strokes leave no ink: none at all, or only eraser strokes. */
+/**
+ * True when the strokes leave no ink: none at all, or only eraser strokes.
+ * @param {{color: string}[]} strokes
+ * @returns {boolean}
+ */
 export function isBlank(strokes) {
   return strokes.every((stroke) => stroke.color === PAPER);
 }
