@@ -123,7 +123,14 @@ def load_data(train_count: int, val_count: int, svhn_dir: str | None) -> tuple[d
 
 
 def train(
-    train_count: int, val_count: int, epochs: int, out_dir: Path, svhn_dir: str | None = None, seed: int = TRAIN_SEED
+    train_count: int,
+    val_count: int,
+    epochs: int,
+    out_dir: Path,
+    svhn_dir: str | None = None,
+    seed: int = TRAIN_SEED,
+    init_from: Path | None = None,
+    peak_lr: float = PEAK_LR,
 ) -> dict:
     keras.utils.set_random_seed(seed)
     train_data, val_data = load_data(train_count, val_count, svhn_dir)
@@ -132,8 +139,11 @@ def train(
     steps = len(train_data["images"]) // batch_size
     with distribution.scope():
         model = build_house_reader()
+        if init_from:
+            # Fine-tuning: start from trained weights and run one more warm-up + cosine cycle.
+            model.set_weights(keras.models.load_model(init_from).get_weights())
         schedule = keras.optimizers.schedules.CosineDecay(
-            PEAK_LR / 10, max(1, steps * epochs - steps), warmup_target=PEAK_LR, warmup_steps=steps
+            peak_lr / 10, max(1, steps * epochs - steps), warmup_target=peak_lr, warmup_steps=steps
         )
         model.compile(
             optimizer=keras.optimizers.Adam(schedule),
@@ -167,6 +177,8 @@ def train(
         "replicas": distribution.num_replicas_in_sync,
         "input_shape": list(HOUSE_INPUT_SHAPE),
         "svhn_mixed_in": bool(svhn_dir),
+        "peak_lr": peak_lr,
+        "initialized_from": str(init_from) if init_from else None,
     }
     update_metrics("house", figures, out_dir / "metrics.json")
     summary = {k: figures["held_out_generated"][k] for k in ("whole_number_accuracy", "count", "accuracy_by_length")}
@@ -183,9 +195,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"default: {EPOCHS}")
     parser.add_argument("--svhn-dir", help="an SVHN format 1 split folder (PNGs + digitStruct.mat) to mix in")
     parser.add_argument("--out-dir", default=str(MODELS_DIR), help="default: models/")
+    parser.add_argument("--init-from", help="start from this trained house.keras (fine-tuning)")
+    parser.add_argument("--lr", type=float, default=PEAK_LR, help=f"peak learning rate (default: {PEAK_LR})")
     args = parser.parse_args(argv)
     try:
-        train(args.train_count, args.val_count, args.epochs, Path(args.out_dir), args.svhn_dir)
+        train(
+            args.train_count,
+            args.val_count,
+            args.epochs,
+            Path(args.out_dir),
+            args.svhn_dir,
+            init_from=Path(args.init_from) if args.init_from else None,
+            peak_lr=args.lr,
+        )
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -51,7 +51,7 @@ export function invertIfLightBackground(gray) {
 /** Map the background to 0 and the brightest ink to 1, so grey paper reads like a canvas. */
 export function stretchContrast(gray, config) {
   const background = borderMean(gray);
-  const peak = gray.max().dataSync()[0];
+  const peak = tf.tidy(() => gray.max().dataSync()[0]);
   if (peak - background < config.min_contrast) throw new EmptyImageError();
   return tf.tidy(() => gray.sub(background).div(peak - background).clipByValue(0, 1));
 }
