@@ -5,22 +5,61 @@
     flask --app server run --debug          # development server with reload
 
 The browser does the reading: the page loads web/static/models/<name>/ with TF.js.
+api.py adds a JSON prediction API for other programs. Every response gets the security
+headers below and one JSON log line; errors on /api/ paths answer {error, detail}.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import mimetypes
 import sys
+import time
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, Response, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+import api
+from train.evaluate import MODELS_DIR
 
 ROOT = Path(__file__).resolve().parent
 STATIC_DIR = ROOT / "web" / "static"
 VENDOR_FILES = ("tf.min.js", "tf-backend-wasm.min.js")  # copied from node_modules by `npm ci`
 MODELS = {"mnist_cnn": "CNN", "mnist_mlp": "MLP"}  # folder under static/models/ -> label in the model switch
 DEFAULT_MODEL = "mnist_cnn"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a phone photo is 2-6 MB; larger request bodies get 413
+THREADS = 4  # waitress workers: requests in flight at once; more wait in its queue, holding memory bounded
+
+# Only the site's own files run or load: scripts and models from /static, the WASM backend's
+# binaries ('wasm-unsafe-eval' lets them compile, nothing lets strings run as script), and blob:
+# images the page may make from canvases. No inline script or style, no plugins, no framing.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "img-src 'self' blob:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",  # a model shard is never run as a script, an upload never as HTML
+    "Referrer-Policy": "no-referrer",
+    # The camera for this site only (photographing a house number); nothing else the page does not use.
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2
+}
+request_log = logging.getLogger("server.requests")
+error_log = logging.getLogger("server.errors")
 
 # The system's mime.types decides what send_file says; some lack .wasm, or map .js to
 # text/plain (Windows registry), and the WASM backend's streaming compile insists on
@@ -44,9 +83,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder="web/static", template_folder="web/templates")
     # SEND_FILE_MAX_AGE_DEFAULT None: static files go out with an ETag and
     # "Cache-Control: no-cache", so a browser revalidates (304) and never keeps a stale model.
-    app.config.from_mapping(MODELS=MODELS, DEFAULT_MODEL=DEFAULT_MODEL, SEND_FILE_MAX_AGE_DEFAULT=None)
+    app.config.from_mapping(
+        MODELS=MODELS,
+        DEFAULT_MODEL=DEFAULT_MODEL,
+        SEND_FILE_MAX_AGE_DEFAULT=None,
+        MAX_UPLOAD_BYTES=MAX_UPLOAD_BYTES,
+        MODELS_DIR=MODELS_DIR,  # the .keras files the API reads
+    )
     if test_config is not None:
         app.config.from_mapping(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"]  # Werkzeug answers 413 past it
+    app.register_blueprint(api.bp)
+    app.before_request(start_timer)
+    app.after_request(add_security_headers)
+    app.after_request(log_request)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)
 
     @app.get("/")
     def index() -> str:
@@ -60,19 +112,81 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+# --- what every response gets -------------------------------------------------------------
+
+
+def wants_json() -> bool:
+    """Errors on API paths answer JSON; pages keep Werkzeug's small HTML pages."""
+    return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
+
+
+def http_error(err: HTTPException) -> Response | HTTPException:
+    """404, 405, 413 ... as {error, detail} on API paths, keeping headers such as Allow."""
+    if not wants_json():
+        return err
+    detail = err.description
+    if err.code == 413:  # Werkzeug's text does not say what the limit is
+        detail = f"the request body is over the {current_app.config['MAX_CONTENT_LENGTH']:,} byte limit"
+    response = err.get_response()
+    response.set_data(json.dumps({"error": err.name.lower().replace(" ", "_"), "detail": detail}))
+    response.mimetype = "application/json"
+    return response
+
+
+def unexpected_error(err: Exception) -> Response | HTTPException:
+    """A bug, not bad input (HTTP errors go to http_error): the traceback to the log, none to the client."""
+    error_log.exception("unhandled error on %s %s", request.method, request.path)
+    return http_error(InternalServerError("the server failed to answer this request; it has been logged"))
+
+
+def start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+def add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def log_request(response: Response) -> Response:
+    """One JSON line per request. Never the body: images are people's photos, and bytes would flood the log."""
+    started = g.get("started", time.perf_counter())
+    line = {
+        "method": request.method,
+        "path": request.path,  # json.dumps escapes newlines, so a crafted URL cannot forge log lines
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        "model": g.get("model"),
+    }
+    request_log.info(json.dumps(line))
+    return response
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the digit-drawing page with waitress.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on (default: 5000)")
+    parser.add_argument("--threads", type=int, default=THREADS, help=f"worker threads (default: {THREADS})")
     args = parser.parse_args(argv)
 
     from waitress import serve
 
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     missing = missing_vendor_files()
     if missing:
         print(f"warning: web/static/vendor/ lacks {', '.join(missing)}; run `npm ci` to copy TF.js", file=sys.stderr)
     print(f"Serving the page on http://{args.host}:{args.port}/", flush=True)
-    serve(create_app(), host=args.host, port=args.port)
+    app = create_app()
+    serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        # Waitress buffers a body before the app sees it; past this it answers 413 itself and stops
+        # reading. The margin leaves room for multipart framing, so Flask's JSON 413 answers first.
+        max_request_body_size=app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024,
+    )
     return 0
 
 

@@ -44,4 +44,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "setup: npm ci (TF.js from the lock file)"
   npm ci --no-audit --no-fund --loglevel=error
   node scripts/vendor_tfjs.mjs
+elif [ scripts/vendor_tfjs.mjs -nt web/static/vendor/tf.min.js ]; then
+  node scripts/vendor_tfjs.mjs  # which builds it copies changed; no need to download anything
 fi

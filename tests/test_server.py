@@ -89,7 +89,7 @@ def test_main_serves_with_waitress_on_the_given_address(monkeypatch: pytest.Monk
     monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: calls.append(kwargs))
     assert server.main([]) == 0
     assert server.main(["--host", "0.0.0.0", "--port", "8123"]) == 0
-    assert calls == [{"host": "127.0.0.1", "port": 5000}, {"host": "0.0.0.0", "port": 8123}]
+    assert [(c["host"], c["port"]) for c in calls] == [("127.0.0.1", 5000), ("0.0.0.0", 8123)]
 
 
 def test_main_hints_at_npm_ci_when_tfjs_is_missing(monkeypatch: pytest.MonkeyPatch, capsys) -> None:

@@ -46,3 +46,21 @@ def decode_house_number(length_probabilities: np.ndarray, digit_probabilities: l
         "complete": length != LENGTH_MORE_THAN_FIVE,
         "digits": digits,
     }
+
+
+def decode_number(probabilities: np.ndarray, boxes: list) -> dict:
+    """Each digit's 10 probabilities, left to right, and its box -> {number, confidence, digits}.
+
+    The number's confidence is the product of its digits' confidences.
+    """
+    digits = []
+    confidence = 1.0
+    for row, box in zip(probabilities, boxes):
+        digit = decode_digit(row)
+        digits.append({"digit": digit["digit"], "confidence": digit["confidence"], "box": [int(v) for v in box]})
+        confidence *= float(np.asarray(row, dtype=np.float64)[digit["digit"]])
+    return {
+        "number": "".join(str(d["digit"]) for d in digits),
+        "confidence": round(confidence, 6),
+        "digits": digits,
+    }

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
@@ -58,17 +59,18 @@ def with_weights(model: keras.Model, weights: list[np.ndarray]) -> keras.Model:
     return clone
 
 
-def choose_quantization(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
-    """Accuracy per weight type, and the smallest type within MAX_DROP_POINTS (None: keep float32)."""
-    base = accuracy(y, predict_probabilities(model, x))
+def choose_quantization(
+    model: keras.Model, score: Callable[[keras.Model], float], measure: str = "test_accuracy"
+) -> dict:
+    """`score(model)` per weight type, and the smallest type within MAX_DROP_POINTS (None: keep float32)."""
+    base = score(model)
     by_dtype = {"float32": round(base, 5)}
     chosen = None
     for dtype in DTYPES:
-        quantized = with_weights(model, quantize_roundtrip(model.get_weights(), dtype))
-        by_dtype[dtype] = round(accuracy(y, predict_probabilities(quantized, x)), 5)
+        by_dtype[dtype] = round(score(with_weights(model, quantize_roundtrip(model.get_weights(), dtype))), 5)
         if chosen is None and (base - by_dtype[dtype]) * 100 <= MAX_DROP_POINTS:
             chosen = dtype
-    return {"test_accuracy_by_weights": by_dtype, "quantization": chosen, "max_drop_points": MAX_DROP_POINTS}
+    return {f"{measure}_by_weights": by_dtype, "quantization": chosen, "max_drop_points": MAX_DROP_POINTS}
 
 
 def directory_bytes(directory: Path) -> int:
@@ -110,7 +112,7 @@ def export_model(model: keras.Model, out_dir: Path, quantized: str | None) -> No
 
 def export_classifier(name: str, models_dir: Path, out_root: Path, x: np.ndarray, y: np.ndarray) -> dict:
     model = keras.models.load_model(models_dir / f"{name}.keras")
-    figures = choose_quantization(model, x, y)
+    figures = choose_quantization(model, lambda m: accuracy(y, predict_probabilities(m, x)))
     out_dir = out_root / name
     export_model(model, out_dir, figures["quantization"])
     metadata = classifier_metadata(name, model, figures["quantization"], weights_digest(out_dir))
@@ -139,24 +141,13 @@ def house_metadata(model: keras.Model, quantized: str | None, version: str) -> d
     }
 
 
-def choose_house_quantization(model: keras.Model, val_data: dict) -> dict:
-    """Like choose_quantization, judged on whole numbers read from held-out generated crops."""
-    from train.house import whole_number_accuracy
-
-    base = whole_number_accuracy(model, val_data)["whole_number_accuracy"]
-    by_dtype = {"float32": base}
-    chosen = None
-    for dtype in DTYPES:
-        quantized = with_weights(model, quantize_roundtrip(model.get_weights(), dtype))
-        by_dtype[dtype] = whole_number_accuracy(quantized, val_data)["whole_number_accuracy"]
-        if chosen is None and (base - by_dtype[dtype]) * 100 <= MAX_DROP_POINTS:
-            chosen = dtype
-    return {"whole_number_accuracy_by_weights": by_dtype, "quantization": chosen, "max_drop_points": MAX_DROP_POINTS}
-
-
 def export_house(models_dir: Path, out_root: Path, val_data: dict) -> dict:
     model = keras.models.load_model(models_dir / "house.keras")
-    figures = choose_house_quantization(model, val_data)
+    from train.house import whole_number_accuracy
+
+    figures = choose_quantization(
+        model, lambda m: whole_number_accuracy(m, val_data)["whole_number_accuracy"], "whole_number_accuracy"
+    )
     out_dir = out_root / "house"
     export_model(model, out_dir, figures["quantization"])
     metadata = house_metadata(model, figures["quantization"], weights_digest(out_dir))

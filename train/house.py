@@ -35,6 +35,7 @@ VAL_COUNT = 10_000  # held-out generated crops (another seed), for the whole-num
 EPOCHS = 10  # about an hour on 2 CPU cores
 BATCH_SIZE = 128  # per replica
 PEAK_LR = 2e-3
+DROPOUT = 0.3
 TRAIN_SEED, VAL_SEED = 1, 2
 # ---------------------------------------------------------------------------------------
 
@@ -131,6 +132,7 @@ def train(
     seed: int = TRAIN_SEED,
     init_from: Path | None = None,
     peak_lr: float = PEAK_LR,
+    dropout: float = DROPOUT,
 ) -> dict:
     keras.utils.set_random_seed(seed)
     train_data, val_data = load_data(train_count, val_count, svhn_dir)
@@ -138,7 +140,7 @@ def train(
     batch_size = BATCH_SIZE * distribution.num_replicas_in_sync
     steps = len(train_data["images"]) // batch_size
     with distribution.scope():
-        model = build_house_reader()
+        model = build_house_reader(dropout=dropout)
         if init_from:
             # Fine-tuning: start from trained weights and run one more warm-up + cosine cycle.
             model.set_weights(keras.models.load_model(init_from).get_weights())
@@ -178,6 +180,7 @@ def train(
         "input_shape": list(HOUSE_INPUT_SHAPE),
         "svhn_mixed_in": bool(svhn_dir),
         "peak_lr": peak_lr,
+        "dropout": dropout,
         "initialized_from": str(init_from) if init_from else None,
     }
     update_metrics("house", figures, out_dir / "metrics.json")
@@ -197,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", default=str(MODELS_DIR), help="default: models/")
     parser.add_argument("--init-from", help="start from this trained house.keras (fine-tuning)")
     parser.add_argument("--lr", type=float, default=PEAK_LR, help=f"peak learning rate (default: {PEAK_LR})")
+    parser.add_argument("--dropout", type=float, default=DROPOUT, help=f"dropout before the heads (default: {DROPOUT})")
     args = parser.parse_args(argv)
     try:
         train(
@@ -207,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             args.svhn_dir,
             init_from=Path(args.init_from) if args.init_from else None,
             peak_lr=args.lr,
+            dropout=args.dropout,
         )
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)

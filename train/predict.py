@@ -13,10 +13,13 @@ message on stderr naming it; the other files are still read, and the exit code i
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import struct
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -32,6 +35,12 @@ from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
 MODEL_FILES = {"cnn": "mnist_cnn.keras", "mlp": "mnist_mlp.keras", "house": "house.keras"}
 Box = tuple[int, int, int, int]
 MAX_PIXELS = 50_000_000  # larger images are refused before they are decoded in full
+# PIL itself refuses twice this (DecompressionBombError) even where our own check is bypassed.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Photos and scans come in these; every other decoder PIL has is attack surface we do not need.
+IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
+# What PIL's decoders raise on hostile or damaged bytes, besides OSError.
+DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
 
 
 class UnreadableImageError(ValueError):
@@ -46,7 +55,7 @@ def parse_box(text: str) -> Box:
     """'x,y,w,h' (non-negative integers, w and h > 0) -> tuple."""
     try:
         x, y, w, h = (int(float(v)) for v in text.split(","))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: int(float("inf"))
         raise BadBoxError(f"box must be x,y,w,h in pixels, got {text!r}") from None
     if x < 0 or y < 0 or w <= 0 or h <= 0:
         raise BadBoxError(f"box needs x, y >= 0 and w, h > 0, got {text!r}")
@@ -59,10 +68,12 @@ def check_box_inside(box: Box, width: int, height: int) -> None:
         raise BadBoxError(f"box {x},{y},{w},{h} lies outside the {width}x{height} image")
 
 
-def load_image(path: str | Path) -> np.ndarray:
-    """File -> uint8 (H, W, 4) RGBA, upright as the camera held it (EXIF orientation applied)."""
+def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
+    """File path, bytes or binary file -> uint8 (H, W, 4) RGBA, upright as the camera held it (EXIF applied)."""
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
     try:
-        with Image.open(path) as image:
+        with Image.open(source, formats=IMAGE_FORMATS) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise UnreadableImageError(f"image too large ({image.width}x{image.height} pixels)")
             image = ImageOps.exif_transpose(image)
@@ -73,7 +84,11 @@ def load_image(path: str | Path) -> np.ndarray:
         raise UnreadableImageError("is a directory, not an image file") from None
     except UnidentifiedImageError:
         raise UnreadableImageError("not an image (PNG or JPEG expected)") from None
-    except (OSError, SyntaxError, Image.DecompressionBombError) as err:
+    except Image.DecompressionBombError:
+        raise UnreadableImageError("image too large (a decompression bomb?)") from None
+    except UnreadableImageError:
+        raise
+    except DECODE_ERRORS as err:
         raise UnreadableImageError(f"cannot decode image: {err}") from None
 
 

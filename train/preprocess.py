@@ -141,7 +141,9 @@ def expand_box(
 def resize_image(rgb: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
     """float32 (H, W, C) -> (out_h, out_w, C) with the same triangle filter as scale_into_box."""
     rows, cols = resize_weights(rgb.shape[0], out_h), resize_weights(rgb.shape[1], out_w)
-    return np.einsum("ij,jkc,lk->ilc", rows, rgb.astype(np.float32), cols).astype(np.float32)
+    # optimize=True contracts one axis at a time with BLAS: 30 ms instead of 1 s for a 200x200 photo
+    # (minutes for 12 MP), the same numbers to float rounding.
+    return np.einsum("ij,jkc,lk->ilc", rows, rgb.astype(np.float32), cols, optimize=True).astype(np.float32)
 
 
 def centre_crop(rgb: np.ndarray, size: int) -> np.ndarray:

@@ -49,7 +49,9 @@ class DrawingPage:
 
     def wait_ready(self, timeout_ms: float = 60_000) -> str:
         """Wait until the model is loaded and warmed up (or failed); returns data-ready."""
-        self.page.wait_for_function("document.body.dataset.ready !== 'false'", timeout=timeout_ms)
+        # A function, not a bare expression: Playwright re-evals an expression on every poll,
+        # and the page's Content-Security-Policy (no 'unsafe-eval') refuses that.
+        self.page.wait_for_function("() => document.body.dataset.ready !== 'false'", timeout=timeout_ms)
         return self.page.evaluate("document.body.dataset.ready")
 
     def testid(self, name: str):

@@ -53,7 +53,8 @@ async def read_all(chromium: Path, args: list[str], url: str, drawings: list[Dra
         browser = await p.chromium.launch(executable_path=str(chromium), args=args)
         page = await browser.new_page(**DESKTOP)
         await page.goto(url)
-        await page.wait_for_function("document.body.dataset.ready === 'true'", timeout=60_000)
+        # A function, not an expression: the page's CSP refuses eval (see pages.py).
+        await page.wait_for_function("() => document.body.dataset.ready === 'true'", timeout=60_000)
         cdp = await page.context.new_cdp_session(page)
         box = await page.evaluate(CONTENT_BOX_JS)
         clear = await page.get_by_test_id("clear").bounding_box()

@@ -213,7 +213,7 @@ def test_the_same_swipe_outside_the_canvas_does_scroll(phone: DrawingPage) -> No
     bars = phone.page.locator("#bars").bounding_box()  # below the canvas, still on the first screen
     x, y = bars["x"] + 20, min(bars["y"] + 20, 700)
     phone.touch_path(np.array([(x, y - 8 * i) for i in range(15)]))
-    phone.page.wait_for_function("window.scrollY > 0", timeout=5_000)
+    phone.page.wait_for_function("() => window.scrollY > 0", timeout=5_000)  # a function: CSP, see pages.py
 
 
 def test_page_fits_a_360_px_screen(phone: DrawingPage) -> None:

@@ -7,6 +7,7 @@
 //       or {"op": "preprocess_house", "images": [{"width", "height", "rgba_base64", "box": [x, y, w, h] | null}], "config": {...}}
 //       or {"op": "predict", "model_dir": "web/static/models/mnist_cnn", "inputs_base64": "...", "shape": [N, 28, 28, 1]}
 //       or {"op": "decode", "probabilities": [[p0, ..., p9], ...]}
+//       or {"op": "decode_house", "heads": [[length(6), digit_1(11), ..., digit_5(11)], ...]}
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,7 +15,7 @@ globalThis.tf = await import('@tensorflow/tfjs');
 const tf = globalThis.tf;
 await tf.setBackend('cpu');
 const { preprocessDigit, preprocessHouse } = await import('../../web/static/js/preprocess.js');
-const { decodeDigit } = await import('../../web/static/js/decode.js');
+const { decodeDigit, decodeHouseNumber } = await import('../../web/static/js/decode.js');
 
 const fromBase64 = (s) => new Uint8Array(Buffer.from(s, 'base64'));
 
@@ -80,6 +81,10 @@ function decode(request) {
 }
 
 const request = JSON.parse(readFileSync(0, 'utf8'));
-const handlers = { preprocess, preprocess_house: preprocessHouseOp, predict, decode };
+function decodeHouse(request) {
+  return request.heads.map(([length, ...digits]) => decodeHouseNumber(length, digits));
+}
+
+const handlers = { preprocess, preprocess_house: preprocessHouseOp, predict, decode, decode_house: decodeHouse };
 const response = await handlers[request.op](request);
 process.stdout.write(JSON.stringify(response));

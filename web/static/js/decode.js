@@ -15,3 +15,37 @@ export function decodeDigit(probabilities) {
   for (let i = 1; i < values.length; i++) if (values[i] > values[digit]) digit = i;
   return { digit, confidence: round6(values[digit]), probabilities: values.map(round6) };
 }
+
+const LENGTH_MORE_THAN_FIVE = 6;
+
+/**
+ * Six heads -> {number, confidence, length, complete, digits: [{digit, confidence}]}.
+ * The length head decides how many digit heads are read (L = argmax + 1); each of
+ * those gives its most likely real digit (its "no digit" class is ignored, since the
+ * length head has already said a digit is there). The number's confidence is the
+ * product of the heads used. "More than five" reads five digits, complete = false.
+ * @param {ArrayLike<number>} lengthProbabilities 6 values: lengths 1..5 and "more than five"
+ * @param {ArrayLike<number>[]} digitProbabilities 5 heads of 11 values: 0..9 and "no digit"
+ */
+export function decodeHouseNumber(lengthProbabilities, digitProbabilities) {
+  const argmax = (values) => values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
+  const lengths = Array.from(lengthProbabilities, Number);
+  const lengthIndex = argmax(lengths);
+  const length = lengthIndex + 1;
+  const used = Math.min(length, digitProbabilities.length);
+  let confidence = lengths[lengthIndex];
+  const digits = [];
+  for (const probabilities of digitProbabilities.slice(0, used)) {
+    const real = Array.from(probabilities, Number).slice(0, 10);
+    const digit = argmax(real);
+    digits.push({ digit, confidence: round6(real[digit]) });
+    confidence *= real[digit];
+  }
+  return {
+    number: digits.map((d) => d.digit).join(''),
+    confidence: round6(confidence),
+    length,
+    complete: length !== LENGTH_MORE_THAN_FIVE,
+    digits,
+  };
+}

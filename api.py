@@ -1,0 +1,230 @@
+"""The JSON prediction API: the CLI's code path (train/predict.py) behind HTTP.
+
+    curl -F image=@seven.png http://127.0.0.1:5000/api/predict/mnist-cnn
+    curl --data-binary @door.jpg 'http://127.0.0.1:5000/api/predict/house?x=40&y=30&w=120&h=60'
+    curl http://127.0.0.1:5000/api/models
+
+Bad input gets a 4xx answer {error, detail}; server.py turns every other HTTP error on
+/api/ paths into the same shape. Models load on first use, once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from train.evaluate import read_metrics
+from train.predict import (
+    MODEL_FILES,
+    BadBoxError,
+    Box,
+    UnreadableImageError,
+    load_image,
+    load_reader,
+    parse_box,
+    read_image,
+)
+from train.preprocess import HOUSE_INPUT, INPUT_SIZE, EmptyImageError
+
+bp = Blueprint("api", __name__)
+log = logging.getLogger(__name__)
+
+# URL name -> the kind read_image and load_reader know.
+API_MODELS = {"mnist-cnn": "cnn", "mnist-mlp": "mlp", "house": "house"}
+METRICS_KEYS = {"cnn": "mnist_cnn", "mlp": "mnist_mlp", "house": "house"}  # entries of models/metrics.json
+# What preprocessing hands each model (train/preprocess.py); tests check the loaded models agree.
+DIGIT_SHAPE, HOUSE_SHAPE = [INPUT_SIZE, INPUT_SIZE, 1], [HOUSE_INPUT, HOUSE_INPUT, 3]
+INPUT_SHAPES = {"cnn": DIGIT_SHAPE, "mlp": DIGIT_SHAPE, "house": HOUSE_SHAPE}
+BOX_FIELDS = ("x", "y", "w", "h")
+
+_models: dict[tuple[str, Path], SerializedModel] = {}  # (kind, models dir) -> model, for the process's lifetime
+# TensorFlow work (loading, calling a model) runs in one thread at a time; see SerializedModel.
+_tf_lock = threading.Lock()
+
+
+class ApiError(Exception):
+    """A request the API refuses: HTTP status, short machine-readable error, sentence for a person."""
+
+    def __init__(self, status: int, error: str, detail: str):
+        super().__init__(detail)
+        self.status, self.error, self.detail = status, error, detail
+
+
+def error_response(status: int, error: str, detail: str) -> tuple[Response, int]:
+    return jsonify(error=error, detail=detail), status
+
+
+# --- models ------------------------------------------------------------------------------
+
+
+class SerializedModel:
+    """A tf_keras model whose calls take the process-wide TF lock.
+
+    Measured with TF 2.19 on 2 CPU cores: threads calling the CNN or the house model at once
+    corrupt the heap and kill the process ("corrupted double-linked list", in oneDNN's
+    convolutions); one call at a time never did, and TF's own intra-op threads keep both
+    cores busy anyway. Preprocessing and decoding, plain numpy, still run in parallel.
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, *args, **kwargs):
+        with _tf_lock:
+            return self.model(*args, **kwargs)
+
+
+def get_model(kind: str, models_dir: Path) -> SerializedModel:
+    """The loaded model for kind, loading it on first use. Thread-safe; a failed load is retried next time."""
+    key = (kind, models_dir)
+    model = _models.get(key)
+    if model is not None:
+        return model
+    with _tf_lock:  # a second request for the same model waits here, then reuses the first one's load
+        if key not in _models:
+            try:
+                _models[key] = SerializedModel(load_reader(kind, models_dir))
+            # A file half-written by a training run's checkpoint fails in many ways (zip, HDF5, config);
+            # all of them mean the same to a client: try again later.
+            except Exception:
+                log.exception("cannot load the %s model from %s", kind, models_dir)  # the why stays in the log
+                detail = f"the {kind} model cannot be loaded now; try again later"
+                raise ApiError(503, "model_unavailable", detail) from None
+        return _models[key]
+
+
+def is_loaded(kind: str, models_dir: Path) -> bool:
+    return (kind, models_dir) in _models
+
+
+@lru_cache(maxsize=16)
+def file_sha256(path: Path, size: int, mtime_ns: int) -> str:
+    """SHA-256 of a file, hashed once per (size, mtime) so a retrained model gets a fresh sum."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_file_info(path: Path) -> dict:
+    """{file, bytes, sha256} of a model file, or nulls where it is missing."""
+    try:
+        stat = path.stat()
+        return {"file": path.name, "bytes": stat.st_size, "sha256": file_sha256(path, stat.st_size, stat.st_mtime_ns)}
+    except OSError:
+        return {"file": path.name, "bytes": None, "sha256": None}
+
+
+def safe_metrics(path: Path) -> dict:
+    """models/metrics.json, or {} while it is missing or being rewritten by a training run."""
+    try:
+        return read_metrics(path)
+    except (OSError, ValueError):
+        return {}
+
+
+# --- reading the request -----------------------------------------------------------------
+
+
+def upload_bytes() -> bytes:
+    """The image: multipart field 'image', or else the raw request body (any other content type)."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("image")
+        if upload is None:
+            raise ApiError(400, "no_image", "send the image as multipart field 'image' or as the raw request body")
+        data = upload.read()
+    else:
+        # Before anything touches request.form: `curl --data-binary` says x-www-form-urlencoded,
+        # and parsing the body as a form would consume it.
+        data = request.get_data(cache=False)
+    if not data:
+        raise ApiError(400, "empty_image", "the image is empty (0 bytes)")
+    return data
+
+
+def box_from_fields(fields: dict[str, str], kind: str) -> Box | None:
+    """x, y, w, h fields -> box, None when there are none. Partial boxes and boxes on digits are refused."""
+    given = [name for name in BOX_FIELDS if fields.get(name, "") != ""]
+    if not given:
+        return None
+    if kind != "house":
+        raise BadBoxError("a box (x, y, w, h) goes with the house model only")
+    if len(given) < len(BOX_FIELDS):
+        raise BadBoxError(f"a box needs all of x, y, w, h; got only {', '.join(given)}")
+    return parse_box(",".join(fields[name] for name in BOX_FIELDS))
+
+
+# --- routes ------------------------------------------------------------------------------
+
+
+@bp.post("/api/predict/<model>")
+def predict(model: str) -> Response:
+    kind = API_MODELS.get(model)
+    if kind is None:
+        raise ApiError(404, "unknown_model", f"no model {model!r}; use one of {', '.join(API_MODELS)}")
+    g.model = model  # for the request's log line
+    data = upload_bytes()
+    # Multipart clients send the box as form fields, raw-body clients in the query string.
+    fields = request.form if request.mimetype == "multipart/form-data" else request.args
+    box = box_from_fields(fields, kind)
+    pixels = load_image(data)
+    result = read_image(pixels, kind, get_model(kind, Path(current_app.config["MODELS_DIR"])), box)
+    response = jsonify(result)
+    response.headers["Cache-Control"] = "no-store"  # a reading of someone's image, not a resource
+    return response
+
+
+@bp.get("/api/models")
+def models() -> Response:
+    models_dir = Path(current_app.config["MODELS_DIR"])
+    metrics = safe_metrics(models_dir / "metrics.json")
+    listed = [
+        {
+            "name": name,
+            "kind": kind,
+            "url": f"/api/predict/{name}",
+            "input_shape": INPUT_SHAPES[kind],
+            "box": kind == "house",
+            **model_file_info(models_dir / MODEL_FILES[kind]),
+            "loaded": is_loaded(kind, models_dir),
+            "metrics": metrics.get(METRICS_KEYS[kind]),
+        }
+        for name, kind in API_MODELS.items()
+    ]
+    return jsonify(models=listed)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Answers while the server is up; loads nothing, so it stays fast under load."""
+    return jsonify(status="ok")
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+@bp.errorhandler(ApiError)
+def api_error(err: ApiError) -> tuple[Response, int]:
+    return error_response(err.status, err.error, err.detail)
+
+
+@bp.errorhandler(UnreadableImageError)
+def unreadable_image(err: UnreadableImageError) -> tuple[Response, int]:
+    return error_response(400, "unreadable_image", str(err))
+
+
+@bp.errorhandler(BadBoxError)
+def bad_box(err: BadBoxError) -> tuple[Response, int]:
+    return error_response(400, "bad_box", str(err))
+
+
+@bp.errorhandler(EmptyImageError)
+def blank_image(err: EmptyImageError) -> tuple[Response, int]:
+    # The image decodes, but holds nothing to read: a valid request the content of which cannot be processed.
+    return error_response(422, "blank_image", str(err))
