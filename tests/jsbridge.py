@@ -61,3 +61,10 @@ def js_predict(model_dir: Path, inputs: np.ndarray) -> dict:
             "shape": list(inputs.shape),
         }
     )
+
+
+def js_read_number(model_dir: Path, images: list[np.ndarray]) -> list[dict]:
+    """The page's number reading (web/static/js/model.js readNumber) on each image, in Node."""
+    return call_harness(
+        {"op": "read_number", "model_dir": str(model_dir), "images": [encode_image(im) for im in images]}
+    )

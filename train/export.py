@@ -30,7 +30,7 @@ import tf_keras as keras  # noqa: E402
 from tensorflowjs import quantization  # noqa: E402
 from tensorflowjs.converters import save_keras_model  # noqa: E402
 
-from train import preprocess  # noqa: E402
+from train import preprocess, segment  # noqa: E402
 from train.data import REPO_ROOT, DataNotFoundError, load_mnist  # noqa: E402
 from train.evaluate import MODELS_DIR, accuracy, predict_probabilities, update_metrics  # noqa: E402
 
@@ -99,6 +99,7 @@ def classifier_metadata(name: str, model: keras.Model, quantized: str | None, ve
             "ink_threshold": preprocess.INK_THRESHOLD,
             "min_contrast": preprocess.MIN_CONTRAST,
         },
+        "segment": segment.segment_config(),  # number mode: how web/static/js/segment.js cuts digits
     }
 
 

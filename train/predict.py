@@ -2,10 +2,12 @@
 
     python -m train.predict IMAGE [IMAGE ...] [--model cnn|mlp]
     python -m train.predict --model house PHOTO [--box x,y,w,h]
+    python -m train.predict --number IMAGE [IMAGE ...] [--model cnn|mlp]
 
 Handwritten digits may be PNG or JPEG of any size, dark ink on paper or light ink
 on dark. House numbers are read from the box around the number (grown by 30 %, as
-in training), or from the whole image when no box is given.
+in training), or from the whole image when no box is given. --number reads a row of
+handwritten digits: train/segment.py cuts it into digits, read in one batch.
 A file that cannot be read (not an image, blank, truncated, box outside it) gets a
 message on stderr naming it; the other files are still read, and the exit code is 1.
 """
@@ -29,8 +31,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: E402
 
 from train.decode import decode_digit, decode_house_number  # noqa: E402
 from train.evaluate import MODELS_DIR  # noqa: E402
-from train.preprocess import EmptyImageError, preprocess_digit, preprocess_house  # noqa: E402
+from train.preprocess import EmptyImageError, ink_image, preprocess_digit, preprocess_house  # noqa: E402
 from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
+from train.segment import segment_config, segment_number  # noqa: E402
 
 MODEL_FILES = {"cnn": "mnist_cnn.keras", "mlp": "mnist_mlp.keras", "house": "house.keras"}
 Box = tuple[int, int, int, int]
@@ -116,9 +119,27 @@ def read_house_number(pixels: np.ndarray, model, box: Box | None = None) -> dict
     return decode_house_number(outputs[0], outputs[1:])
 
 
-def read_image(pixels: np.ndarray, kind: str, model, box: Box | None = None) -> dict:
+def classify_crops(crops: list[np.ndarray], model) -> np.ndarray:
+    """Digit crops -> (N, 10) probabilities, all crops in one batch."""
+    x = np.stack([preprocess_digit(crop) for crop in crops])[..., None]
+    return model(x, training=False).numpy()
+
+
+def read_number(pixels: np.ndarray, model) -> dict:
+    """Image of a handwritten number -> {number, confidence, digits: [{digit, confidence, box}]}.
+
+    Raises EmptyImageError when blank.
+    """
+    result = segment_number(ink_image(pixels), lambda crops: classify_crops(crops, model), segment_config())
+    return {key: result[key] for key in ("number", "confidence", "digits")}
+
+
+def read_image(pixels: np.ndarray, kind: str, model, box: Box | None = None, number: bool = False) -> dict:
     """The one code path from pixels to the JSON a person or a client sees."""
-    result = read_house_number(pixels, model, box) if kind == "house" else read_digit(pixels, model)
+    if kind == "house":
+        result = read_house_number(pixels, model, box)
+    else:
+        result = read_number(pixels, model) if number else read_digit(pixels, model)
     return {**result, "model": kind}
 
 
@@ -129,9 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="PNG or JPEG files")
     parser.add_argument("--model", choices=sorted(MODEL_FILES), default="cnn", help="which model (default: cnn)")
     parser.add_argument("--box", help="house numbers: x,y,w,h of the number in image pixels (default: whole image)")
+    parser.add_argument(
+        "--number", action="store_true", help="read a handwritten number, digits side by side (default: one digit)"
+    )
     parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
     args = parser.parse_args(argv)
     box = None
+    if args.number and args.model == "house":
+        parser.error("--number reads handwriting: use --model cnn or mlp")
     if args.box:
         if args.model != "house":
             parser.error("--box goes with --model house")
@@ -147,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for name in args.images:
         try:
-            result = read_image(load_image(name), args.model, model, box)
+            result = read_image(load_image(name), args.model, model, box, number=args.number)
         except (UnreadableImageError, EmptyImageError, BadBoxError) as err:
             message = str(err)
         else:

@@ -120,6 +120,12 @@ def preprocess_digit(pixels: np.ndarray) -> np.ndarray:
     return centre_by_mass(scale_into_box(crop_to_ink(gray)))
 
 
+def ink_image(pixels: np.ndarray) -> np.ndarray:
+    """Image pixels (any size, either polarity) -> float32 (H, W) in [0, 1], light ink on black,
+    at full size: what train/segment.py cuts into digits. Raises EmptyImageError when blank."""
+    return stretch_contrast(invert_if_light_background(to_grayscale(pixels)))
+
+
 # --- house numbers: a box around the number -> the six-head reader's input -------------
 HOUSE_CROP = 64  # number crops are resized to 64x64, as Goodfellow et al. did
 HOUSE_INPUT = 54  # the reader sees the central 54x54 (random 54x54 crops in training)

@@ -5,14 +5,15 @@ there), same order. Change both in one commit; tests/test_segment.py compares th
 
 The ink image (light ink on black, as preprocessing makes it) is pooled into a grid of
 cells, about grid_per_height across the number's height, and the ink cells are split
-into 8-connected components. Pieces that share most of their columns (the bar of a 4,
-a 5's cap, a broken stroke) are merged, specks are dropped and short fragments join
-their nearest neighbour. A part wider than a digit, or made of two digit-tall pieces,
-may be two digits: it is cut between its pieces, or along the cheapest top-to-bottom
-path through little ink near minima of its column profile, and the cut whose two halves
-the classifier reads most confidently (product of the two confidences) wins over
-keeping it whole. Each digit's ink, masked to its own cells, then goes through the
-usual MNIST preprocessing, all digits in one batch.
+into 8-connected components. Specks are dropped, pieces that share most of their columns
+(the bar of a 4, a 5's cap, a broken stroke) are merged, and short light fragments join
+their nearest neighbour; the classifier then decides whether close neighbours one of
+which is short are one digit (a 4 drawn in two strokes). A part may be two digits: it
+is cut between its components, where mild erosion of its ink parts it (digits that
+merely touch), or, when wider than a digit, along straight lines through the least ink,
+and the cut whose two halves the classifier reads most confidently (product of the two
+confidences) is weighed against keeping it whole. Each digit's ink, masked to its own
+cells, then goes through the usual MNIST preprocessing, all digits in one batch.
 
 A part is a bool mask over the cells. Boxes are (top, left, bottom, right) in cells,
 end exclusive, unless said otherwise.
@@ -39,10 +40,11 @@ SPLIT_WIDTH = 0.8  # parts wider than this x the line height may be two digits: 
 FORCE_SPLIT_WIDTH = 1.1  # parts wider than this are always cut
 CUT_MARGIN = 0.12  # a cut leaves at least this share of the line height on each side
 CUT_SLANTS = (0.0, -0.25, 0.25, -0.5, 0.5)  # cut lines lean this many columns per row; upright preferred
-MAX_CUTS = 5  # cuts tried per part: the straight lines through the least ink
-ERODE_SHARE = 0.35  # erosion by this share of the stroke width parts digits that merely touch
-SEED_HEIGHT = 0.3  # what erosion leaves counts as a digit's core from this share of the line height
-STRONG_BIAS = 0.9  # a cut along the ink's own gaps stands unless the whole reads this much better
+MAX_CUTS = 4  # cuts tried per part: the straight lines through the least ink
+ERODE_SHARE = 0.25  # erosion by this share of the stroke width parts digits that merely touch
+SEED_HEIGHT = 0.5  # what erosion leaves counts as a digit's core from this share of the line height
+STRONG_BIAS = 1.0  # a cut along the ink's own gaps stands unless the whole reads this much better
+JOIN_HEIGHT = 0.8  # neighbours one of which is shorter than this x the line height may be one digit
 KEEP_CONFIDENCE = 0.9  # a wide single piece read this confidently is one digit
 MAX_SPLIT_ROUNDS = 3  # a part cut in two may be cut again: three touching digits, and more
 CROP_MARGIN = 2  # black pixels around each digit crop, so preprocessing sees a clean border
@@ -70,6 +72,7 @@ def segment_config() -> dict:
         "erode_share": ERODE_SHARE,
         "seed_height": SEED_HEIGHT,
         "strong_bias": STRONG_BIAS,
+        "join_height": JOIN_HEIGHT,
         "keep_confidence": KEEP_CONFIDENCE,
         "max_split_rounds": MAX_SPLIT_ROUNDS,
         "crop_margin": CROP_MARGIN,
@@ -242,12 +245,16 @@ def split_kind(box: Box, height: int, config: dict) -> str:
 
 
 def stroke_width(ink: np.ndarray, config: dict) -> int:
-    """The median length of the horizontal runs of ink pixels: about a pen stroke's width."""
-    runs = []
-    for row in ink > config["ink_level"]:
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
-        runs.extend((edges[1::2] - edges[0::2]).tolist())
-    return int(sorted(runs)[(len(runs) - 1) // 2]) if runs else 1
+    """About a pen stroke's width in pixels: the median length of the runs of ink pixels along
+    rows, or along columns when that is less (a row crosses an upright stroke at its width)."""
+    medians = []
+    for lines in (ink > config["ink_level"], (ink > config["ink_level"]).T):
+        runs = []
+        for line in lines:
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], line.astype(np.int8), [0]])))
+            runs.extend((edges[1::2] - edges[0::2]).tolist())
+        medians.append(int(sorted(runs)[(len(runs) - 1) // 2]) if runs else 1)
+    return min(medians)
 
 
 def erode(mask: np.ndarray, times: int) -> np.ndarray:
@@ -260,6 +267,17 @@ def erode(mask: np.ndarray, times: int) -> np.ndarray:
                 kept &= padded[1 + dr : 1 + dr + mask.shape[0], 1 + dc : 1 + dc + mask.shape[1]]
         mask = kept
     return mask
+
+
+def grow(mask: np.ndarray) -> np.ndarray:
+    """The mask and its 8 neighbours."""
+    out = mask.copy()
+    out[1:, :] |= mask[:-1, :]
+    out[:-1, :] |= mask[1:, :]
+    wide = out.copy()
+    wide[:, 1:] |= out[:, :-1]
+    wide[:, :-1] |= out[:, 1:]
+    return wide
 
 
 def grow_seeds(part: np.ndarray, seeds: list[np.ndarray]) -> list[np.ndarray]:
@@ -322,9 +340,7 @@ def cut_line(box: Box, start: int, slant: float) -> list[int]:
     columns per row (negative: its top to the right, as handwriting leans); one column per row,
     kept within the box. Boundary b in a row puts columns < b on the left."""
     middle = (box[0] + box[2]) // 2
-    return [
-        min(max(start + math.floor(slant * (row - middle) + 0.5), box[1]), box[3]) for row in range(box[0], box[2])
-    ]
+    return [min(max(start + math.floor(slant * (row - middle) + 0.5), box[1]), box[3]) for row in range(box[0], box[2])]
 
 
 def line_ink(part: np.ndarray, box: Box, line: list[int]) -> int:
@@ -376,17 +392,6 @@ def tidy_halves(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.nda
     return left, right
 
 
-def grow(mask: np.ndarray) -> np.ndarray:
-    """The mask and its 8 neighbours."""
-    out = mask.copy()
-    out[1:, :] |= mask[:-1, :]
-    out[:-1, :] |= mask[1:, :]
-    wide = out.copy()
-    wide[:, 1:] |= out[:, :-1]
-    wide[:, :-1] |= out[:, 1:]
-    return wide
-
-
 def split_candidates(
     ink: np.ndarray,
     labels: np.ndarray,
@@ -405,7 +410,9 @@ def split_candidates(
     tall = lambda half: mask_box(half) is not None and box_height(mask_box(half)) >= limit
     candidates = []
     components = [part & (labels == m) for m in members(labels, part)]
-    pieces = by_left_edge(components) if len(components) > 1 else eroded_pieces(ink, part, box, cell, height, width, config)
+    pieces = (
+        by_left_edge(components) if len(components) > 1 else eroded_pieces(ink, part, box, cell, height, width, config)
+    )
     for k in range(1, len(pieces)):
         left = np.logical_or.reduce(pieces[:k])
         if tall(left) and tall(part & ~left):
@@ -447,6 +454,39 @@ def choose_split(kind: str, whole: np.ndarray, halves: np.ndarray, strong: list[
     return -1
 
 
+def join_candidates(parts: list[np.ndarray], height: int, config: dict) -> list[int]:
+    """Indices i of neighbours (i, i + 1), in reading order, that may be one digit: at most
+    attach_gap x the line height apart, one shorter than join_height x the line height, and
+    together no wider than split_width x the line height (a 4 drawn in two strokes)."""
+    found = []
+    for i in range(len(parts) - 1):
+        a, b = mask_box(parts[i]), mask_box(parts[i + 1])
+        union = max(a[3], b[3]) - min(a[1], b[1])
+        if (
+            -column_overlap(a, b) <= config["attach_gap"] * height
+            and min(box_height(a), box_height(b)) < config["join_height"] * height
+            and union <= config["split_width"] * height
+        ):
+            found.append(i)
+    return found
+
+
+def choose_joins(candidates: list[int], singles: list, joined: list) -> list[int]:
+    """The candidates to join: those whose joined reading beats the product of the two readings,
+    best margin first, none sharing a part. singles: probabilities by part index (of the parts in
+    a candidate); joined: of each candidate pair."""
+    margins = []
+    for k, i in enumerate(candidates):
+        margin = float(joined[k].max()) - float(singles[i].max()) * float(singles[i + 1].max())
+        if margin > 0:
+            margins.append((-margin, i))
+    chosen: list[int] = []
+    for _, i in sorted(margins):
+        if all(abs(i - j) > 1 for j in chosen):
+            chosen.append(i)
+    return sorted(chosen)
+
+
 # --- digits ------------------------------------------------------------------------------
 
 
@@ -465,21 +505,48 @@ def digit_crop(
     strong = values > config["ink_level"]
     rows, cols = np.flatnonzero(strong.any(axis=1)), np.flatnonzero(strong.any(axis=0))
     r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    levels = np.floor(values[r0:r1, c0:c1] * np.float32(255) + np.float32(0.5)).astype(np.uint8)
+    levels = np.floor(values[r0:r1, c0:c1].astype(np.float64) * 255 + 0.5).astype(np.uint8)
     return np.pad(levels, config["crop_margin"]), [x0 + c0, y0 + r0, c1 - c0, r1 - r0]
+
+
+def read_parts(
+    ink: np.ndarray, cells: np.ndarray, parts: list[np.ndarray], cell: int, memo: list, classify: Classify, config: dict
+) -> list[np.ndarray]:
+    """Each part's probabilities. Parts not in memo (a list of (part, probabilities)) are cropped
+    and classified in one batch, then remembered: no crop is classified twice."""
+    found = lambda part: next((p for m, p in memo if np.array_equal(m, part)), None)
+    new = []
+    for part in parts:
+        if found(part) is None and not any(np.array_equal(part, n) for n in new):
+            new.append(part)
+    if new:
+        memo.extend(zip(new, np.asarray(classify([digit_crop(ink, cells, part, cell, config)[0] for part in new]))))
+    return [found(part) for part in parts]
 
 
 def segment_number(ink: np.ndarray, classify: Classify, config: dict) -> dict:
     """Ink image (float32 (H, W), light on black, in [0, 1]) -> {number, confidence, digits, cell}.
 
-    classify gets a list of uint8 crops and returns their (N, 10) probabilities; it runs
-    once per round of splits (only when some part may be two digits) and once for the digits.
+    classify gets a list of uint8 crops and returns their (N, 10) probabilities. It runs once
+    for the joins (when some neighbours may be one digit), once per round of cuts (when some
+    part may be two digits) and once for the digits not read yet; no crop is read twice.
     """
     cell = cell_size(ink, config)
     cells = ink_cells(ink, cell, config)
     labels, count = label_cells(cells)
     parts, height = group_components(labels, count, config)
     geometry = (cell, height, stroke_width(ink, config))
+    memo: list = []
+    read = lambda some: read_parts(ink, cells, some, cell, memo, classify, config)
+    pairs = join_candidates(parts, height, config)
+    if pairs:
+        involved = sorted({j for i in pairs for j in (i, i + 1)})
+        probabilities = read([parts[j] for j in involved] + [parts[i] | parts[i + 1] for i in pairs])
+        singles = [None] * len(parts)
+        for j, p in zip(involved, probabilities):
+            singles[j] = p
+        for i in reversed(choose_joins(pairs, singles, probabilities[len(involved) :])):
+            parts[i : i + 2] = [parts[i] | parts[i + 1]]
     settled = []
     for round_ in range(config["max_split_rounds"]):
         jobs = []  # (part, kind, candidates)
@@ -496,21 +563,20 @@ def segment_number(ink: np.ndarray, classify: Classify, config: dict) -> dict:
         parts = []
         if not jobs:
             break
-        crops = []
-        for part, _, candidates in jobs:
-            crops.append(digit_crop(ink, cells, part, cell, config)[0])
-            crops.extend(digit_crop(ink, cells, half, cell, config)[0] for c in candidates for half in c[:2])
-        probabilities = np.asarray(classify(crops))
+        probabilities = read(
+            [m for part, _, candidates in jobs for m in [part] + [h for c in candidates for h in c[:2]]]
+        )
         at = 0
         for part, kind, candidates in jobs:
             whole = probabilities[at]
-            halves = probabilities[at + 1 : at + 1 + 2 * len(candidates)].reshape(len(candidates), 2, -1)
+            halves = [probabilities[at + 1 + 2 * i : at + 3 + 2 * i] for i in range(len(candidates))]
             at += 1 + 2 * len(candidates)
             choice = choose_split(kind, whole, halves, [c[2] for c in candidates], config)
             if choice < 0:
                 settled.append(part)
             else:
                 parts.extend(candidates[choice][:2])
-    crops_and_boxes = [digit_crop(ink, cells, part, cell, config) for part in by_left_edge(settled + parts)]
-    probabilities = np.asarray(classify([crop for crop, _ in crops_and_boxes]))
-    return {**decode_number(probabilities, [box for _, box in crops_and_boxes]), "cell": cell}
+    digits = by_left_edge(settled + parts)
+    probabilities = read(digits)
+    boxes = [digit_crop(ink, cells, part, cell, config)[1] for part in digits]
+    return {**decode_number(probabilities, boxes), "cell": cell}

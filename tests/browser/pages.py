@@ -11,6 +11,7 @@ import base64
 import numpy as np
 from playwright.sync_api import Page
 
+from tests.numbers import NUMBER_HEIGHT, NUMBER_WIDTH
 from tests.strokes import CANVAS_SIZE, resample
 
 POINT_SPACING = 8.0  # canvas px between pointer samples: a hand at ~700 px/s sampled at 60 Hz; the page interpolates
@@ -31,9 +32,20 @@ CANVAS_RGBA_JS = """() => {
 }"""
 
 
-def to_screen(stroke: np.ndarray, box: dict) -> np.ndarray:
-    """Canvas pixels -> CSS pixels of the viewport, given the canvas's content box (CONTENT_BOX_JS)."""
-    scale = np.array([box["width"], box["height"]]) / CANVAS_SIZE
+# The same for any canvas, by its test id (the number mode's is "number-canvas").
+CANVAS_BOX_JS = """(testid) => {
+  const canvas = document.querySelector(`[data-testid=${testid}]`);
+  const rect = canvas.getBoundingClientRect();
+  return {left: rect.left + canvas.clientLeft, top: rect.top + canvas.clientTop,
+          width: canvas.clientWidth, height: canvas.clientHeight};
+}"""
+NUMBER_SIZE = (NUMBER_WIDTH, NUMBER_HEIGHT)  # the number canvas's pixels, width x height
+
+
+def to_screen(stroke: np.ndarray, box: dict, size: tuple[int, int] = (CANVAS_SIZE, CANVAS_SIZE)) -> np.ndarray:
+    """Canvas pixels -> CSS pixels of the viewport, given the canvas's content box (CONTENT_BOX_JS)
+    and its pixel size (width, height)."""
+    scale = np.array([box["width"], box["height"]]) / np.array(size)
     return stroke * scale + np.array([box["left"], box["top"]])
 
 
@@ -112,6 +124,38 @@ class DrawingPage:
         """uint8 (280, 280, 4): the canvas pixels, as preprocessing read them."""
         raw = base64.b64decode(self.page.evaluate(CANVAS_RGBA_JS))
         return np.frombuffer(raw, dtype=np.uint8).reshape(CANVAS_SIZE, CANVAS_SIZE, 4)
+
+    # --- number mode ---------------------------------------------------------------------
+
+    def use_mode(self, mode: str) -> None:
+        """Pick "digit" or "number" in the mode switch."""
+        self.testid("mode-select").select_option(mode)
+        self.wait_idle()
+
+    def draw_number(self, strokes: list[np.ndarray]) -> None:
+        """Draw on the number canvas with the mouse, then wait for the reading (after the pen rests)."""
+        box = self.page.evaluate(CANVAS_BOX_JS, "number-canvas")
+        mouse = self.page.mouse
+        for stroke in strokes:
+            points = to_screen(resample(stroke, POINT_SPACING), box, NUMBER_SIZE)
+            mouse.move(*points[0])
+            mouse.down()
+            for x, y in points[1:]:
+                mouse.move(x, y)
+            mouse.up()
+        self.wait_idle()
+
+    def number_prediction(self) -> str:
+        return self.testid("number-prediction").text_content()
+
+    def number_result(self) -> dict | None:
+        """What the page read last in number mode: {number, confidence, digits: [{digit, confidence, box}]}."""
+        return self.page.evaluate("window.digitApp.lastNumber")
+
+    def number_canvas_rgba(self) -> np.ndarray:
+        """uint8 (280, 1120, 4): the number canvas's pixels, as the page read them."""
+        raw = base64.b64decode(self.page.evaluate(CANVAS_RGBA_JS.replace("draw-canvas", "number-canvas")))
+        return np.frombuffer(raw, dtype=np.uint8).reshape(NUMBER_HEIGHT, NUMBER_WIDTH, 4)
 
     def model_input(self) -> np.ndarray:
         """float32 (28, 28): the tensor the model read last."""

@@ -18,8 +18,8 @@ import numpy as np
 from playwright.async_api import CDPSession, async_playwright
 
 from tests.browser.chromium import DESKTOP
-from tests.browser.pages import CONTENT_BOX_JS, POINT_SPACING, to_screen
-from tests.strokes import resample
+from tests.browser.pages import CANVAS_BOX_JS, NUMBER_SIZE, POINT_SPACING, to_screen
+from tests.strokes import CANVAS_SIZE, resample
 
 Drawing = tuple[list[np.ndarray], str]  # strokes in canvas pixels, brush label (Thin, Medium, Thick)
 WHEN_IDLE_JS = "() => window.digitApp.whenIdle()"
@@ -48,7 +48,16 @@ async def stroke(cdp: CDPSession, points: np.ndarray) -> None:
     await mouse(cdp, "mouseReleased", *points[-1], pressed=False)
 
 
-async def read_all(chromium: Path, args: list[str], url: str, drawings: list[Drawing]) -> tuple[str, list[str]]:
+# Per mode: the canvas drawn on, its pixel size, and where the page shows what it read.
+MODES = {
+    "digit": ("draw-canvas", (CANVAS_SIZE, CANVAS_SIZE), "prediction"),
+    "number": ("number-canvas", NUMBER_SIZE, "number-prediction"),
+}
+
+
+async def read_all(
+    chromium: Path, args: list[str], url: str, drawings: list[Drawing], mode: str = "digit"
+) -> tuple[str, list[str]]:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(chromium), args=args)
         page = await browser.new_page(**DESKTOP)
@@ -56,7 +65,11 @@ async def read_all(chromium: Path, args: list[str], url: str, drawings: list[Dra
         # A function, not an expression: the page's CSP refuses eval (see pages.py).
         await page.wait_for_function("() => document.body.dataset.ready === 'true'", timeout=60_000)
         cdp = await page.context.new_cdp_session(page)
-        box = await page.evaluate(CONTENT_BOX_JS)
+        canvas, size, prediction = MODES[mode]
+        if mode != "digit":
+            await page.get_by_test_id("mode-select").select_option(mode)
+            await page.evaluate(WHEN_IDLE_JS)
+        box = await page.evaluate(CANVAS_BOX_JS, canvas)
         clear = await page.get_by_test_id("clear").bounding_box()
         clear_centre = (clear["x"] + clear["width"] / 2, clear["y"] + clear["height"] / 2)
         readings, brush = [], None
@@ -65,9 +78,9 @@ async def read_all(chromium: Path, args: list[str], url: str, drawings: list[Dra
                 await page.get_by_test_id("brush").select_option(label=wanted_brush)
                 brush = wanted_brush
             for points in strokes:
-                await stroke(cdp, to_screen(resample(points, POINT_SPACING), box))
+                await stroke(cdp, to_screen(resample(points, POINT_SPACING), box, size))
             await page.evaluate(WHEN_IDLE_JS)
-            readings.append(await page.get_by_test_id("prediction").text_content())
+            readings.append(await page.get_by_test_id(prediction).text_content())
             await mouse(cdp, "mouseMoved", *clear_centre, pressed=False)
             await mouse(cdp, "mousePressed", *clear_centre, pressed=True)
             await mouse(cdp, "mouseReleased", *clear_centre, pressed=False)
@@ -77,7 +90,10 @@ async def read_all(chromium: Path, args: list[str], url: str, drawings: list[Dra
     return model, readings
 
 
-def read_drawings(chromium: Path, args: list[str], url: str, drawings: list[Drawing]) -> tuple[str, list[str]]:
-    """Draw each drawing on a clean canvas by mouse -> (model name@version, what the page read for each)."""
+def read_drawings(
+    chromium: Path, args: list[str], url: str, drawings: list[Drawing], mode: str = "digit"
+) -> tuple[str, list[str]]:
+    """Draw each drawing on a clean canvas by mouse, in the page's "digit" or "number" mode
+    -> (model name@version, what the page read for each)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, read_all(chromium, args, url, drawings)).result()
+        return pool.submit(asyncio.run, read_all(chromium, args, url, drawings, mode)).result()

@@ -2,7 +2,9 @@
 
 Two sources of strokes: MNIST test digits, thinned to a skeleton and redrawn with the
 medium brush, and real pen trajectories of writers the models never trained on, at
-random sizes, places and brushes as people draw. Each test prints its figure.
+random sizes, places and brushes as people draw. In number mode, whole numbers of 2 to
+6 MNIST test digits written in a row (tests/numbers.py), some touching, some broken.
+Each test prints its figure.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import pytest
 
 from tests.browser.chromium import CHROMIUM_ARGS
 from tests.browser.replay import Drawing, read_drawings
+from tests.numbers import compose_numbers
 from tests.strokes import mnist_strokes, place_strokes
 
 N_MNIST = int(os.environ.get("N_MNIST_DRAWN", 300))
 N_PEN = int(os.environ.get("N_PEN_DRAWN", 400))
+N_NUMBERS = int(os.environ.get("N_NUMBERS_DRAWN", 300))
 MNIST_TARGET = 0.98
 PEN_TARGET = 0.97
+NUMBER_TARGET = 0.95  # numbers read whole: every digit right, none missing or extra
 SEED = 0
 BRUSHES = {"Thin": 0.035, "Medium": 0.065, "Thick": 0.1}  # the page's brush menu, as canvas fractions
 
@@ -68,3 +73,27 @@ def test_pen_trajectories_of_unseen_writers(chromium: Path, live_server: str, pe
     what = f"Pen trajectories of unseen writers, by mouse ({model})"
     accuracy = report(capsys, what, [validation[i].label for i in picks], readings)
     assert accuracy >= PEN_TARGET
+
+
+def test_whole_numbers_of_mnist_digits_in_number_mode(chromium: Path, live_server: str, mnist, capsys) -> None:
+    _, (x_test, y_test) = mnist
+    numbers = compose_numbers(x_test, y_test, N_NUMBERS, seed=SEED)
+    model, readings = read_drawings(
+        chromium, CHROMIUM_ARGS, live_server, [(n.strokes, "Medium") for n in numbers], mode="number"
+    )
+    right = [n.label == read for n, read in zip(numbers, readings)]
+    accuracy = sum(right) / len(numbers)
+    groups = {
+        "touching": [r for n, r in zip(numbers, right) if n.touching],
+        "broken": [r for n, r in zip(numbers, right) if n.broken],
+        "neither": [r for n, r in zip(numbers, right) if not n.touching and not n.broken],
+    }
+    with capsys.disabled():
+        print(f"\nWhole numbers of 2-6 MNIST test digits, by mouse in number mode ({model}):")
+        print(f"  {sum(right)}/{len(numbers)} read whole = {accuracy:.2%}")
+        for name, group in groups.items():
+            print(f"  {name}: {sum(group)}/{len(group)}")
+        misses = [f"{n.label}->{read or 'nothing'}" for n, read, ok in zip(numbers, readings, right) if not ok]
+        if misses:
+            print("  misread (true->read): " + ", ".join(misses))
+    assert accuracy >= NUMBER_TARGET

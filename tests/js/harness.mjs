@@ -8,6 +8,7 @@
 //       or {"op": "predict", "model_dir": "web/static/models/mnist_cnn", "inputs_base64": "...", "shape": [N, 28, 28, 1]}
 //       or {"op": "decode", "probabilities": [[p0, ..., p9], ...]}
 //       or {"op": "decode_house", "heads": [[length(6), digit_1(11), ..., digit_5(11)], ...]}
+//       or {"op": "read_number", "model_dir": "web/static/models/mnist_cnn", "images": [{"width", "height", "rgba_base64"}]}
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -85,6 +86,30 @@ function decodeHouse(request) {
   return request.heads.map(([length, ...digits]) => decodeHouseNumber(length, digits));
 }
 
-const handlers = { preprocess, preprocess_house: preprocessHouseOp, predict, decode, decode_house: decodeHouse };
+/** The page's number reading (model.js readNumber: inkImage -> segment.js -> classifyCrops) on each image. */
+async function readNumberOp(request) {
+  const { readNumber } = await import('../../web/static/js/model.js');
+  const metadata = JSON.parse(readFileSync(join(request.model_dir, 'metadata.json'), 'utf8'));
+  const classifier = { model: await tf.loadLayersModel(fileHandler(request.model_dir)), metadata };
+  const results = [];
+  for (const image of request.images) {
+    const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
+    try {
+      results.push({ ok: true, ...(await readNumber(classifier, pixels)) });
+    } catch (err) {
+      results.push({ ok: false, error: err.name, message: err.message });
+    }
+  }
+  return results;
+}
+
+const handlers = {
+  preprocess,
+  preprocess_house: preprocessHouseOp,
+  predict,
+  decode,
+  decode_house: decodeHouse,
+  read_number: readNumberOp,
+};
 const response = await handlers[request.op](request);
 process.stdout.write(JSON.stringify(response));

@@ -2,8 +2,8 @@
 // The only module that touches the DOM; tf stays inside model.js and preprocess.js.
 
 import { decodeDigit } from './decode.js';
-import { BRUSHES, createDrawingPad } from './draw.js';
-import { chooseBackend, loadClassifier, readDigit, tensorCount, tfLoaded } from './model.js';
+import { BRUSHES, NUMBER_CANVAS, createDrawingPad } from './draw.js';
+import { chooseBackend, loadClassifier, readDigit, readNumber, tensorCount, tfLoaded } from './model.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -21,6 +21,16 @@ const ui = {
   bars: $('bars'),
   preview: $('preview'),
   backend: $('backend'),
+  modeSelect: $('mode-select'),
+  numberPad: $('number-pad'),
+  numberCanvas: $('number-canvas'),
+  numberBoxes: $('number-boxes'),
+  digitReading: $('digit-reading'),
+  details: $('details'),
+  numberReading: $('number-reading'),
+  numberPrediction: $('number-prediction'),
+  numberConfidence: $('number-confidence'),
+  numberDigits: $('number-digits'),
 };
 const modelsUrl = document.body.dataset.modelsUrl;
 const vendorUrl = document.body.dataset.vendorUrl;
@@ -102,6 +112,60 @@ function showEmpty() {
   showStatus('Draw a digit in the box.');
 }
 
+// --- number mode -----------------------------------------------------------------------
+
+/** Show one mode's canvas and reading, hide the other's; CSS widens the pad in number mode. */
+function showMode(mode) {
+  const number = mode === 'number';
+  document.body.dataset.mode = mode;
+  ui.canvas.hidden = number;
+  ui.numberPad.hidden = !number;
+  ui.digitReading.hidden = number;
+  ui.details.hidden = number;
+  ui.numberReading.hidden = !number;
+}
+
+const percent = (p) => `${(p * 100).toFixed(1)}%`;
+
+/** Outline each digit read on the overlay canvas, with its digit and confidence above it. */
+function showNumberBoxes(digits) {
+  const ctx = ui.numberBoxes.getContext('2d');
+  ctx.clearRect(0, 0, ui.numberBoxes.width, ui.numberBoxes.height);
+  ctx.lineWidth = 3;
+  ctx.font = 'bold 22px system-ui, sans-serif';
+  ctx.textBaseline = 'bottom';
+  for (const { digit, confidence, box } of digits) {
+    const [x, y, w, h] = box;
+    ctx.strokeStyle = ctx.fillStyle = confidence >= 0.9 ? '#0b5cad' : '#b3261e';
+    ctx.strokeRect(x - 4, y - 4, w + 8, h + 8);
+    ctx.fillText(`${digit} ${percent(confidence)}`, x - 4, Math.max(22, y - 6));
+  }
+}
+
+function showNumber(result, classes) {
+  const text = result.digits.map((d) => classes[d.digit]).join('');
+  ui.numberPrediction.textContent = text;
+  ui.numberConfidence.textContent = `${percent(result.confidence)} sure`;
+  ui.numberDigits.replaceChildren(
+    ...result.digits.map((d) => {
+      const item = document.createElement('li');
+      item.className = d.confidence >= 0.9 ? 'sure' : 'unsure';
+      item.append(span('digit-label', classes[d.digit]), span('digit-value', percent(d.confidence)));
+      return item;
+    }),
+  );
+  showNumberBoxes(result.digits);
+  showStatus(`Read as ${text}. Clear to write another number.`);
+}
+
+function showNumberEmpty() {
+  ui.numberPrediction.textContent = '';
+  ui.numberConfidence.textContent = '';
+  ui.numberDigits.replaceChildren();
+  showNumberBoxes([]);
+  showStatus('Write a number, 1 to 8 digits in a row, in the wide box.');
+}
+
 // --- state -------------------------------------------------------------------------------
 
 const classifiers = new Map(); // model name -> Promise of {model, metadata}, loaded once each
@@ -109,6 +173,10 @@ let active = null; // the classifier predictions use now
 let wanted = ui.modelSelect.value;
 let running = null; // the prediction loop's promise while it runs
 let again = false; // the drawing changed since the loop last read it
+// Number mode reads once the pen rests, not after every stroke: a number takes many
+// strokes, and reading all of it each time would keep the page busy while a person writes.
+const NUMBER_PAUSE_MS = 350;
+let pause = null; // {timer, done: Promise, resolve} while a reading waits for the pen to rest
 let markReady;
 let markFailed;
 const ready = new Promise((resolve, reject) => {
@@ -124,18 +192,50 @@ const hook = {
   lastInput: null, // Float32Array(28 * 28): what the model read last
   lastProbabilities: null, // Float32Array(10)
   lastResult: null, // decodeDigit's output
+  mode: ui.modeSelect.value, // "digit" or "number"
+  lastNumber: null, // number mode: {number, confidence, digits: [{digit, confidence, box}]}
   predictions: 0,
   lastReadMs: null, // how long the last reading took, preprocessing included
-  whenIdle: () => running ?? Promise.resolve(),
+  whenIdle: () => pause?.done ?? running ?? Promise.resolve(),
   numTensors: () => tensorCount(),
-  pointerType: () => pad.lastPointerType(),
+  pointerType: () => activePad().lastPointerType(),
 };
 window.digitApp = hook; // read by the browser tests; harmless to people
 
 const pad = createDrawingPad(ui.canvas, { brush: Number(ui.brush.value), onStrokeEnd: () => requestPrediction() });
+const numberPad = createDrawingPad(ui.numberCanvas, {
+  ...NUMBER_CANVAS,
+  brush: Number(ui.brush.value),
+  onStrokeEnd: () => requestAfterPause(),
+});
+const activePad = () => (hook.mode === 'number' ? numberPad : pad);
+
+async function readNumberOnce() {
+  if (numberPad.isBlank()) {
+    hook.lastNumber = null;
+    showNumberEmpty();
+    return;
+  }
+  try {
+    const started = performance.now();
+    const result = await readNumber(active, numberPad.imageData());
+    hook.lastReadMs = performance.now() - started;
+    hook.lastNumber = result;
+    hook.predictions += 1;
+    showNumber(result, active.metadata.classes);
+  } catch (err) {
+    if (err.name !== 'EmptyImageError') throw err;
+    hook.lastNumber = null;
+    showNumberEmpty(); // everything was erased
+  }
+}
 
 async function predictOnce() {
   if (!active) return;
+  if (hook.mode === 'number') {
+    await readNumberOnce();
+    return;
+  }
   if (pad.isBlank()) {
     hook.lastInput = hook.lastProbabilities = hook.lastResult = null;
     showEmpty();
@@ -177,6 +277,21 @@ function requestPrediction() {
   return running;
 }
 
+/** Read the canvas once no stroke has ended for NUMBER_PAUSE_MS; resolves when that reading is done. */
+function requestAfterPause() {
+  if (pause) clearTimeout(pause.timer);
+  else {
+    pause = {};
+    pause.done = new Promise((resolve) => (pause.resolve = resolve));
+  }
+  pause.timer = setTimeout(() => {
+    const waited = pause;
+    pause = null;
+    requestPrediction().then(waited.resolve, waited.resolve);
+  }, NUMBER_PAUSE_MS);
+  return pause.done;
+}
+
 async function useModel(name) {
   wanted = name;
   setReady('false');
@@ -191,7 +306,8 @@ async function useModel(name) {
     hideError();
     setReady('true');
     markReady(hook.backend);
-    showEmpty();
+    if (hook.mode === 'number') showNumberEmpty();
+    else showEmpty();
     requestPrediction();
   } catch (err) {
     classifiers.delete(name); // let a later switch try again
@@ -206,12 +322,18 @@ async function useModel(name) {
 // --- controls ----------------------------------------------------------------------------
 
 function clearCanvas() {
-  pad.clear();
+  activePad().clear();
   requestPrediction();
 }
 
 function undoStroke() {
-  pad.undo();
+  activePad().undo();
+  requestPrediction();
+}
+
+function useMode(mode) {
+  hook.mode = mode;
+  showMode(mode);
   requestPrediction();
 }
 
@@ -222,19 +344,28 @@ ui.eraser.addEventListener('click', () => {
   const on = ui.eraser.getAttribute('aria-pressed') !== 'true';
   ui.eraser.setAttribute('aria-pressed', String(on));
   pad.setEraser(on);
+  numberPad.setEraser(on);
 });
-ui.brush.addEventListener('change', () => pad.setBrush(Number(ui.brush.value) || BRUSHES.medium));
+ui.brush.addEventListener('change', () => {
+  const brush = Number(ui.brush.value) || BRUSHES.medium;
+  pad.setBrush(brush);
+  numberPad.setBrush(brush);
+});
+ui.modeSelect.addEventListener('change', () => useMode(ui.modeSelect.value));
 ui.modelSelect.addEventListener('change', () => useModel(ui.modelSelect.value));
-ui.canvas.addEventListener('keydown', (event) => {
+function drawingKeys(event) {
   if (event.key === 'Backspace') undoStroke();
   else if (event.key === 'Delete' || event.key === 'Escape') clearCanvas();
   else return;
   event.preventDefault();
-});
+}
+ui.canvas.addEventListener('keydown', drawingKeys);
+ui.numberCanvas.addEventListener('keydown', drawingKeys);
 
 // --- start -------------------------------------------------------------------------------
 
 async function start() {
+  showMode(hook.mode); // a reload may keep the select on "number"
   showEmpty();
   if (!tfLoaded()) {
     setReady('error');

@@ -49,3 +49,20 @@ export function decodeHouseNumber(lengthProbabilities, digitProbabilities) {
     digits,
   };
 }
+
+/**
+ * Each digit's 10 probabilities, left to right, and its box -> {number, confidence, digits}.
+ * The number's confidence is the product of its digits' confidences.
+ * @param {ArrayLike<number>[]} probabilities
+ * @param {number[][]} boxes [x, y, w, h] per digit
+ * @returns {{number: string, confidence: number, digits: {digit: number, confidence: number, box: number[]}[]}}
+ */
+export function decodeNumber(probabilities, boxes) {
+  let confidence = 1;
+  const digits = Array.from(probabilities, (row, i) => {
+    const { digit, confidence: digitConfidence } = decodeDigit(row);
+    confidence *= Number(row[digit]);
+    return { digit, confidence: digitConfidence, box: boxes[i].map((v) => Math.trunc(v)) };
+  });
+  return { number: digits.map((d) => String(d.digit)).join(''), confidence: round6(confidence), digits };
+}

@@ -5,7 +5,9 @@
 // train/pendigits.py's render_strokes (280 px, round brush) draws digits the same way.
 
 export const CANVAS_SIZE = 280;
-/** Brush widths as fractions of the canvas width, so strokes scale with the canvas. */
+/** The number mode's wide canvas: as tall as the digit canvas, room for 8 digits in a row. */
+export const NUMBER_CANVAS = { width: 1120, height: 280 };
+/** Brush widths as fractions of the canvas height, so strokes scale with the canvas. */
 export const BRUSHES = { thin: 0.035, medium: 0.065, thick: 0.1 };
 export const INK = '#000000';
 export const PAPER = '#ffffff'; // the eraser paints paper, so erasing is an undoable stroke too
@@ -29,13 +31,14 @@ export function contentBox(canvas) {
  * Pointer position -> canvas pixel coordinates, whatever the CSS size of the canvas.
  * @param {{clientX: number, clientY: number}} event
  * @param {{left: number, top: number, width: number, height: number}} box the canvas's content box
- * @param {number} size internal canvas size in pixels
+ * @param {number} width internal canvas width in pixels
+ * @param {number} height internal canvas height in pixels (square by default)
  * @returns {{x: number, y: number}}
  */
-export function toCanvasPoint(event, box, size = CANVAS_SIZE) {
+export function toCanvasPoint(event, box, width = CANVAS_SIZE, height = width) {
   return {
-    x: ((event.clientX - box.left) * size) / box.width,
-    y: ((event.clientY - box.top) * size) / box.height,
+    x: ((event.clientX - box.left) * width) / box.width,
+    y: ((event.clientY - box.top) * height) / box.height,
   };
 }
 
@@ -103,18 +106,22 @@ export function isBlank(strokes) {
  * canvas shows that layer plus the whole current stroke, so the live picture is exactly
  * what a redraw after undo gives.
  * @param {HTMLCanvasElement} canvas
- * @param {{onStrokeEnd?: (pad: object) => void, brush?: number}} options
+ * @param {{onStrokeEnd?: (pad: object) => void, brush?: number, width?: number, height?: number}} options
+ *   width, height: the canvas's internal size (CANVAS_SIZE square by default)
  * @returns {{clear: () => void, undo: () => void, setBrush: (fraction: number) => void,
  *   setEraser: (on: boolean) => void, imageData: () => ImageData, strokeCount: () => number,
  *   isBlank: () => boolean, lastPointerType: () => string|null}}
  */
-export function createDrawingPad(canvas, { onStrokeEnd = () => {}, brush = BRUSHES.medium } = {}) {
-  canvas.width = CANVAS_SIZE;
-  canvas.height = CANVAS_SIZE;
+export function createDrawingPad(
+  canvas,
+  { onStrokeEnd = () => {}, brush = BRUSHES.medium, width = CANVAS_SIZE, height = CANVAS_SIZE } = {},
+) {
+  canvas.width = width;
+  canvas.height = height;
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   const layer = document.createElement('canvas');
-  layer.width = CANVAS_SIZE;
-  layer.height = CANVAS_SIZE;
+  layer.width = width;
+  layer.height = height;
   const layerCtx = layer.getContext('2d', { willReadFrequently: true }); // CPU raster, as the visible canvas
 
   const strokes = [];
@@ -137,7 +144,7 @@ export function createDrawingPad(canvas, { onStrokeEnd = () => {}, brush = BRUSH
     const box = contentBox(canvas);
     // Coalesced events carry the samples the browser merged into one frame: more of the real path.
     const samples = event.getCoalescedEvents?.().length ? event.getCoalescedEvents() : [event];
-    samples.forEach((sample) => current.stroke.points.push(toCanvasPoint(sample, box, CANVAS_SIZE)));
+    samples.forEach((sample) => current.stroke.points.push(toCanvasPoint(sample, box, width, height)));
   }
 
   function finish(event) {
@@ -156,7 +163,7 @@ export function createDrawingPad(canvas, { onStrokeEnd = () => {}, brush = BRUSH
     pointerType = event.pointerType;
     current = {
       pointerId: event.pointerId,
-      stroke: { points: [], width: brushFraction * CANVAS_SIZE, color: erasing ? PAPER : INK },
+      stroke: { points: [], width: brushFraction * height, color: erasing ? PAPER : INK },
     };
     addPoints(event);
     show();
@@ -186,7 +193,7 @@ export function createDrawingPad(canvas, { onStrokeEnd = () => {}, brush = BRUSH
     setEraser(on) {
       erasing = on;
     },
-    imageData: () => ctx.getImageData(0, 0, CANVAS_SIZE, CANVAS_SIZE),
+    imageData: () => ctx.getImageData(0, 0, width, height),
     strokeCount: () => strokes.length,
     isBlank: () => isBlank(strokes),
     lastPointerType: () => pointerType,

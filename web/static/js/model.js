@@ -1,7 +1,8 @@
 // Loads a classifier (metadata.json + model.json) and runs it on canvas pixels.
 // Besides preprocess.js, the only page file that calls tf; results leave as plain arrays.
 
-import { preprocessDigit } from './preprocess.js';
+import { inkImage, preprocessDigit } from './preprocess.js';
+import { segmentNumber } from './segment.js';
 
 export { EmptyImageError } from './preprocess.js';
 
@@ -116,6 +117,65 @@ export async function readDigit({ model, metadata }, pixels) {
   } finally {
     input.dispose();
   }
+}
+
+/**
+ * Run `work` on TF.js's plain-JS backend, then come back to the one in use. Preprocessing
+ * a small crop is a dozen tiny ops that each read back a value; on a GPU every read-back
+ * waits for the pipeline, so dozens of crops are much faster on the CPU. Weights stay put.
+ */
+async function onCpu(work) {
+  const backend = tf.getBackend();
+  if (backend === 'cpu' || !tf.findBackendFactory('cpu')) return work();
+  await tf.setBackend('cpu');
+  try {
+    return work();
+  } finally {
+    await tf.setBackend(backend);
+  }
+}
+
+/**
+ * Digit crops -> the classifier's probabilities, all crops in one predict call.
+ * @param {{model: tf.LayersModel, metadata: object}} classifier
+ * @param {{data: Uint8ClampedArray, width: number, height: number}[]} crops
+ * @returns {Promise<Float32Array[]>} one array of class probabilities per crop
+ */
+export async function classifyCrops({ model, metadata }, crops) {
+  const size = metadata.preprocess.input_size;
+  const inputs = new Float32Array(crops.length * size * size);
+  await onCpu(() =>
+    crops.forEach((crop, i) => inputs.set(tf.tidy(() => preprocessDigit(crop, metadata.preprocess).dataSync()), i * size * size)),
+  );
+  const probabilities = tf.tidy(() => {
+    const outputs = model.predict(tf.tensor(inputs, [crops.length, ...metadata.input_shape]));
+    return classifierOutput(model, metadata, outputs);
+  });
+  try {
+    const values = await probabilities.data();
+    const classes = probabilities.shape[1];
+    return crops.map((_, i) => values.slice(i * classes, (i + 1) * classes));
+  } finally {
+    probabilities.dispose();
+  }
+}
+
+/**
+ * Canvas pixels of a handwritten number -> {number, confidence, digits: [{digit, confidence, box}]}.
+ * segment.js cuts the ink into digits, asking the classifier where a cut is in doubt.
+ * Throws EmptyImageError when the canvas holds no ink.
+ * @param {{model: tf.LayersModel, metadata: object}} classifier
+ * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels e.g. an ImageData
+ */
+export async function readNumber(classifier, pixels) {
+  const tensor = inkImage(pixels, classifier.metadata.preprocess);
+  let ink;
+  try {
+    ink = { width: pixels.width, height: pixels.height, data: await tensor.data() };
+  } finally {
+    tensor.dispose();
+  }
+  return segmentNumber(ink, (crops) => classifyCrops(classifier, crops), classifier.metadata.segment);
 }
 
 /** Number of live tensors: a test watches it to catch leaks. */

@@ -154,6 +154,17 @@ export function preprocessDigit(pixels, config) {
   }
 }
 
+/**
+ * Image pixels (any size, either polarity) -> float32 [H, W] in [0, 1], light ink on black,
+ * at full size: what segment.js cuts into digits. Throws EmptyImageError when blank.
+ * @param {{data: Uint8ClampedArray|Uint8Array, width: number, height: number}} pixels
+ * @param {{min_contrast: number}} config
+ * @returns {tf.Tensor2D}
+ */
+export function inkImage(pixels, config) {
+  return tf.tidy(() => stretchContrast(invertIfLightBackground(toGrayscale(pixels)), config));
+}
+
 // --- house numbers: a box around the number -> the six-head reader's input ------------
 // Constants come from the house model's metadata.json: {crop_size, input_size, expand}.
 
