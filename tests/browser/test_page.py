@@ -139,7 +139,7 @@ def test_controls_are_labelled_and_reachable_by_keyboard(drawing: DrawingPage) -
     for testid, (role, name) in CONTROLS.items():
         if role != "img":  # a focusable canvas has no implicit role; its aria-label names it
             assert page.get_by_role(role, name=name).get_attribute("data-testid") == testid
-    assert page.get_by_label("Drawing area").get_attribute("data-testid") == "draw-canvas"
+    assert page.get_by_label("Drawing area", exact=True).get_attribute("data-testid") == "draw-canvas"
     reached = set()
     for _ in range(12):
         page.keyboard.press("Tab")
