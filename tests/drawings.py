@@ -6,6 +6,14 @@ import numpy as np
 
 # A seven with a crossbar, as many Europeans write it, in unit coordinates (x, y down).
 SEVEN = [[(0.15, 0.1), (0.85, 0.1), (0.4, 0.95)], [(0.3, 0.55), (0.75, 0.55)]]
+# More digits for numbers (tests/test_segment.py).
+FOUR = [[(0.65, 0.0), (0.1, 0.65), (0.85, 0.65)], [(0.62, 0.3), (0.62, 1.0)]]  # bar and stem cross: one piece
+ZERO = [[(0.5 + 0.3 * np.sin(t), 0.5 - 0.48 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)]]
+ONE = [[(0.3, 0.2), (0.55, 0.0), (0.55, 1.0)]]
+CAP_FIVE = [  # the cap drawn apart from the body, as many people write a 5
+    [(0.3, 0.1), (0.2, 0.5), (0.6, 0.45), (0.75, 0.7), (0.55, 0.95), (0.15, 0.85)],
+    [(0.36, 0.02), (0.85, 0.02)],
+]
 
 
 def segment_distance(px: np.ndarray, py: np.ndarray, a: tuple, b: tuple) -> np.ndarray:
@@ -33,3 +41,15 @@ def draw_polylines(
     ink = np.clip(brush / 2 - distance + 0.5, 0.0, 1.0)
     image = ink if not dark_on_light else 1.0 - ink
     return np.round(image * 255).astype(np.uint8)
+
+
+def draw_number(shapes: list, width: int = 1120, height: int = 280, size: float = 150, gap: float = 40) -> np.ndarray:
+    """uint8 (height, width): digits (unit coordinates) drawn side by side on the number canvas, dark on
+    white; `gap` pixels between their boxes (negative: they overlap)."""
+    canvas = np.full((height, width), 255, np.uint8)
+    x = (width - len(shapes) * (size * 0.7 + gap)) / 2
+    for shape in shapes:
+        digit = draw_polylines(shape, canvas=width, centre=(x + size * 0.35, height / 2), height=size)
+        canvas = np.minimum(canvas, digit[:height])
+        x += size * 0.7 + gap
+    return canvas

@@ -75,3 +75,21 @@ def test_bad_files_get_clear_messages_and_the_rest_are_still_read(image_files):
 def test_unknown_model_is_a_usage_error():
     done = run_cli("x.png", "--model", "svm")
     assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+def test_number_mode_reads_each_digit_with_its_box(image_files, tmp_path):
+    from tests.test_segment import FOUR, ONE, ZERO, draw_number
+
+    Image.fromarray(draw_number([SEVEN, FOUR, ZERO, ONE])).save(tmp_path / "number.png")
+    done = run_cli("--number", str(tmp_path / "number.png"), str(image_files / "blank.png"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (line,) = [json.loads(text) for text in done.stdout.splitlines()]
+    assert line["file"].endswith("number.png") and line["model"] == "cnn" and line["number"] == "7401"
+    assert [d["digit"] for d in line["digits"]] == [7, 4, 0, 1]
+    assert all(len(d["box"]) == 4 and 0 < d["confidence"] <= 1 for d in line["digits"])
+    assert f"error: {image_files / 'blank.png'}: no ink found: the image is blank" in done.stderr
+
+
+def test_number_mode_reads_handwriting_only():
+    done = run_cli("--number", "x.png", "--model", "house")
+    assert done.returncode == 2 and "--number" in done.stderr

@@ -10,9 +10,9 @@ into 8-connected components. Specks are dropped, pieces that share most of their
 their nearest neighbour; the classifier then decides whether close neighbours one of
 which is short are one digit (a 4 drawn in two strokes). A part may be two digits: it
 is cut between its components, where mild erosion of its ink parts it (digits that
-merely touch), or, when wider than a digit, along straight lines through the least ink,
-and the cut whose two halves the classifier reads most confidently (product of the two
-confidences) is weighed against keeping it whole. Each digit's ink, masked to its own
+merely touch), or, when wider than a digit, along straight lines through the least ink
+or across its middle, and the cut whose two halves the classifier reads most confidently
+(product of the two confidences) is weighed against keeping it whole. Each digit's ink, masked to its own
 cells, then goes through the usual MNIST preprocessing, all digits in one batch.
 
 A part is a bool mask over the cells. Boxes are (top, left, bottom, right) in cells,
@@ -40,12 +40,12 @@ SPLIT_WIDTH = 0.8  # parts wider than this x the line height may be two digits: 
 FORCE_SPLIT_WIDTH = 1.1  # parts wider than this are always cut
 CUT_MARGIN = 0.12  # a cut leaves at least this share of the line height on each side
 CUT_SLANTS = (0.0, -0.25, 0.25, -0.5, 0.5)  # cut lines lean this many columns per row; upright preferred
-MAX_CUTS = 4  # cuts tried per part: the straight lines through the least ink
+MAX_CUTS = 3  # cuts tried per part through the least ink...
+CUT_MIDDLES = (0.5, 0.4, 0.6)  # ... and upright through these fractions of its width
 ERODE_SHARE = 0.25  # erosion by this share of the stroke width parts digits that merely touch
 SEED_HEIGHT = 0.5  # what erosion leaves counts as a digit's core from this share of the line height
 STRONG_BIAS = 1.0  # a cut along the ink's own gaps stands unless the whole reads this much better
 JOIN_HEIGHT = 0.8  # neighbours one of which is shorter than this x the line height may be one digit
-KEEP_CONFIDENCE = 0.9  # a wide single piece read this confidently is one digit
 MAX_SPLIT_ROUNDS = 3  # a part cut in two may be cut again: three touching digits, and more
 CROP_MARGIN = 2  # black pixels around each digit crop, so preprocessing sees a clean border
 
@@ -69,11 +69,11 @@ def segment_config() -> dict:
         "cut_margin": CUT_MARGIN,
         "cut_slants": list(CUT_SLANTS),
         "max_cuts": MAX_CUTS,
+        "cut_middles": list(CUT_MIDDLES),
         "erode_share": ERODE_SHARE,
         "seed_height": SEED_HEIGHT,
         "strong_bias": STRONG_BIAS,
         "join_height": JOIN_HEIGHT,
-        "keep_confidence": KEEP_CONFIDENCE,
         "max_split_rounds": MAX_SPLIT_ROUNDS,
         "crop_margin": CROP_MARGIN,
     }
@@ -403,8 +403,8 @@ def split_candidates(
 ) -> list[tuple[np.ndarray, np.ndarray, bool]]:
     """Ways to cut a part in two, as (left, right, strong): strong cuts follow the ink's own gaps,
     between its components or where mild erosion parts it; a wide part adds up to max_cuts
-    straight cuts through the least ink. Both halves must stand as tall as a digit
-    (fragment_height), so a sliver off a loop's side is never one."""
+    straight cuts through the least ink and upright cuts through its middle (cut_middles). Both
+    halves must stand as tall as a digit (fragment_height), so a sliver off a loop's side is never one."""
     cell, height, width = geometry
     limit = config["fragment_height"] * height
     tall = lambda half: mask_box(half) is not None and box_height(mask_box(half)) >= limit
@@ -420,14 +420,13 @@ def split_candidates(
     if not kind:
         return candidates
     margin = max(1, math.floor(config["cut_margin"] * height + 0.5))
-    cuts = 0
-    for line in cut_lines(part, box, margin, config):
-        if cuts == config["max_cuts"]:
-            break
+    # Round digits that touch along their sides (00, 69) share their most inked columns, where no
+    # minimum is: upright cuts across the middle of the part join the cuts through the least ink.
+    middles = [cut_line(box, box[1] + math.floor(f * box_width(box) + 0.5), 0.0) for f in config["cut_middles"]]
+    for line in cut_lines(part, box, margin, config)[: config["max_cuts"]] + middles:
         left, right = tidy_halves(*split_along(part, box, line))
         if tall(left) and tall(right) and not any(np.array_equal(left, c[0]) for c in candidates):
             candidates.append((left, right, False))
-            cuts += 1
     return candidates
 
 
@@ -435,9 +434,8 @@ def choose_split(kind: str, whole: np.ndarray, halves: np.ndarray, strong: list[
     """Index of the candidate cut to keep, or -1 to keep the part whole.
 
     A cut scores the product of its two halves' top probabilities. A forced part takes the
-    best cut. A strong cut stands unless the whole reads much better (strong_bias). A straight
-    cut of a wide part needs the whole in doubt (below keep_confidence) and a better score:
-    the classifier reads nearly any half as some digit. The first of equal scores wins.
+    best cut. A strong cut stands unless the whole reads much better (strong_bias); a straight
+    cut of a wide part must read better than the whole. The first of equal scores wins.
     """
     scores = [float(h[0].max()) * float(h[1].max()) for h in halves]
     order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
@@ -447,7 +445,7 @@ def choose_split(kind: str, whole: np.ndarray, halves: np.ndarray, strong: list[
     for i in order:
         if strong[i] and scores[i] >= config["strong_bias"] * confidence:
             return i
-    if kind == "wide" and confidence < config["keep_confidence"]:
+    if kind == "wide":
         best = next((i for i in order if not strong[i]), -1)
         if best >= 0 and scores[best] > confidence:
             return best
@@ -548,14 +546,12 @@ def segment_number(ink: np.ndarray, classify: Classify, config: dict) -> dict:
         for i in reversed(choose_joins(pairs, singles, probabilities[len(involved) :])):
             parts[i : i + 2] = [parts[i] | parts[i + 1]]
     settled = []
-    for round_ in range(config["max_split_rounds"]):
+    for _ in range(config["max_split_rounds"]):
         jobs = []  # (part, kind, candidates)
         for part in parts:
             box = mask_box(part)
             kind = split_kind(box, height, config)
             candidates = split_candidates(ink, labels, part, box, kind, geometry, config)
-            if round_ > 0 and kind != "force":
-                candidates = [c for c in candidates if c[2]]  # a half is cut again only along gaps
             if candidates:
                 jobs.append((part, kind, candidates))
             else:

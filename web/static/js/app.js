@@ -132,13 +132,13 @@ function showNumberBoxes(digits) {
   const ctx = ui.numberBoxes.getContext('2d');
   ctx.clearRect(0, 0, ui.numberBoxes.width, ui.numberBoxes.height);
   ctx.lineWidth = 3;
-  ctx.font = 'bold 22px system-ui, sans-serif';
+  ctx.font = 'bold 18px system-ui, sans-serif';
   ctx.textBaseline = 'bottom';
   for (const { digit, confidence, box } of digits) {
     const [x, y, w, h] = box;
     ctx.strokeStyle = ctx.fillStyle = confidence >= 0.9 ? '#0b5cad' : '#b3261e';
     ctx.strokeRect(x - 4, y - 4, w + 8, h + 8);
-    ctx.fillText(`${digit} ${percent(confidence)}`, x - 4, Math.max(22, y - 6));
+    ctx.fillText(`${digit} ${Math.round(confidence * 100)}%`, x - 4, Math.max(18, y - 6));
   }
 }
 

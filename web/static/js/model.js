@@ -120,13 +120,13 @@ export async function readDigit({ model, metadata }, pixels) {
 }
 
 /**
- * Run `work` on TF.js's plain-JS backend, then come back to the one in use. Preprocessing
- * a small crop is a dozen tiny ops that each read back a value; on a GPU every read-back
- * waits for the pipeline, so dozens of crops are much faster on the CPU. Weights stay put.
+ * On WebGL, run `work` on TF.js's plain-JS backend, then switch back. Preprocessing a small
+ * crop is a dozen tiny ops that each read a value back; on a GPU every read-back waits for the
+ * pipeline, so dozens of crops go several times faster on the CPU. The weights stay where they are.
  */
-async function onCpu(work) {
+async function offTheGpu(work) {
   const backend = tf.getBackend();
-  if (backend === 'cpu' || !tf.findBackendFactory('cpu')) return work();
+  if (backend !== 'webgl' || !tf.findBackendFactory('cpu')) return work();
   await tf.setBackend('cpu');
   try {
     return work();
@@ -144,8 +144,10 @@ async function onCpu(work) {
 export async function classifyCrops({ model, metadata }, crops) {
   const size = metadata.preprocess.input_size;
   const inputs = new Float32Array(crops.length * size * size);
-  await onCpu(() =>
-    crops.forEach((crop, i) => inputs.set(tf.tidy(() => preprocessDigit(crop, metadata.preprocess).dataSync()), i * size * size)),
+  await offTheGpu(() =>
+    crops.forEach((crop, i) => {
+      inputs.set(tf.tidy(() => preprocessDigit(crop, metadata.preprocess).dataSync()), i * size * size);
+    }),
   );
   const probabilities = tf.tidy(() => {
     const outputs = model.predict(tf.tensor(inputs, [crops.length, ...metadata.input_shape]));

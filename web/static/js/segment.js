@@ -176,7 +176,8 @@ export function mergeOverlapping(parts, height, config) {
         const b = maskBox(parts[j]);
         const union = Math.max(a[3], b[3]) - Math.min(a[1], b[1]);
         const overlap = columnOverlap(a, b);
-        if (overlap >= config.merge_overlap * Math.min(boxWidth(a), boxWidth(b)) && union <= config.split_width * height) {
+        const narrower = Math.min(boxWidth(a), boxWidth(b));
+        if (overlap >= config.merge_overlap * narrower && union <= config.split_width * height) {
           parts[i] = or(parts[i], parts[j]);
           parts.splice(j, 1);
           merged = true;
@@ -384,7 +385,8 @@ export function erodedPieces(ink, part, box, cell, height, width, config) {
     const seed = emptyMask(part.rows, part.cols);
     core.data.forEach((v, i) => {
       if (!v) return;
-      const at = (box[0] + Math.floor(Math.floor(i / core.cols) / cell)) * part.cols + box[1] + Math.floor((i % core.cols) / cell);
+      const row = box[0] + Math.floor(Math.floor(i / core.cols) / cell);
+      const at = row * part.cols + box[1] + Math.floor((i % core.cols) / cell);
       if (part.data[at]) seed.data[at] = 1;
     });
     seeds.push(seed);
@@ -482,8 +484,8 @@ export function tidyHalves(left, right) {
 /**
  * Ways to cut a part in two, as [left, right, strong]: strong cuts follow the ink's own gaps,
  * between its components or where mild erosion parts it; a wide part adds up to max_cuts
- * straight cuts through the least ink. Both halves must stand as tall as a digit
- * (fragment_height), so a sliver off a loop's side is never one.
+ * straight cuts through the least ink and upright cuts through its middle (cut_middles). Both
+ * halves must stand as tall as a digit (fragment_height), so a sliver off a loop's side is never one.
  * @param {[number, number, number]} geometry [cell, line height, stroke width]
  */
 export function splitCandidates(ink, labels, part, box, kind, geometry, config) {
@@ -492,7 +494,8 @@ export function splitCandidates(ink, labels, part, box, kind, geometry, config) 
   const tall = (half) => maskBox(half) !== null && boxHeight(maskBox(half)) >= limit;
   const candidates = [];
   const components = members(labels, part).map((m) => combine(part, labelMask(labels, m), (x, y) => x && y));
-  const pieces = components.length > 1 ? byLeftEdge(components) : erodedPieces(ink, part, box, cell, height, width, config);
+  const pieces =
+    components.length > 1 ? byLeftEdge(components) : erodedPieces(ink, part, box, cell, height, width, config);
   for (let k = 1; k < pieces.length; k++) {
     const left = pieces.slice(0, k).reduce(or);
     const right = andNot(part, left);
@@ -500,13 +503,13 @@ export function splitCandidates(ink, labels, part, box, kind, geometry, config) 
   }
   if (!kind) return candidates;
   const margin = Math.max(1, Math.floor(config.cut_margin * height + 0.5));
-  let cuts = 0;
-  for (const line of cutLines(part, box, margin, config)) {
-    if (cuts === config.max_cuts) break;
+  // Round digits that touch along their sides (00, 69) share their most inked columns, where no
+  // minimum is: upright cuts across the middle of the part join the cuts through the least ink.
+  const middles = config.cut_middles.map((f) => cutLine(box, box[1] + Math.floor(f * boxWidth(box) + 0.5), 0));
+  for (const line of [...cutLines(part, box, margin, config).slice(0, config.max_cuts), ...middles]) {
     const [left, right] = tidyHalves(...splitAlong(part, box, line));
     if (tall(left) && tall(right) && !candidates.some((c) => sameMask(left, c[0]))) {
       candidates.push([left, right, false]);
-      cuts += 1;
     }
   }
   return candidates;
@@ -518,9 +521,8 @@ const top1 = (probabilities) => Math.max(...probabilities);
  * Index of the candidate cut to keep, or -1 to keep the part whole.
  *
  * A cut scores the product of its two halves' top probabilities. A forced part takes the
- * best cut. A strong cut stands unless the whole reads much better (strong_bias). A straight
- * cut of a wide part needs the whole in doubt (below keep_confidence) and a better score:
- * the classifier reads nearly any half as some digit. The first of equal scores wins.
+ * best cut. A strong cut stands unless the whole reads much better (strong_bias); a straight
+ * cut of a wide part must read better than the whole. The first of equal scores wins.
  * @param {string} kind
  * @param {ArrayLike<number>} whole the whole part's probabilities
  * @param {ArrayLike<number>[][]} halves per candidate, [left, right] probabilities
@@ -534,7 +536,7 @@ export function chooseSplit(kind, whole, halves, strong, config) {
   if (kind === 'force') return order[0];
   const confidence = top1(whole);
   for (const i of order) if (strong[i] && scores[i] >= config.strong_bias * confidence) return i;
-  if (kind === 'wide' && confidence < config.keep_confidence) {
+  if (kind === 'wide') {
     const best = order.find((i) => !strong[i]) ?? -1;
     if (best >= 0 && scores[best] > confidence) return best;
   }
@@ -625,11 +627,29 @@ export function digitCrop(ink, cells, part, cell, config) {
 }
 
 /**
+ * Each part's probabilities. Parts not in memo (an array of [part, probabilities]) are cropped
+ * and classified in one batch, then remembered: no crop is classified twice.
+ */
+export async function readParts(ink, cells, parts, cell, memo, classify, config) {
+  const found = (part) => memo.find(([m]) => sameMask(m, part))?.[1];
+  const fresh = [];
+  for (const part of parts) {
+    if (found(part) === undefined && !fresh.some((n) => sameMask(part, n))) fresh.push(part);
+  }
+  if (fresh.length) {
+    const probabilities = await classify(fresh.map((part) => digitCrop(ink, cells, part, cell, config).pixels));
+    fresh.forEach((part, i) => memo.push([part, probabilities[i]]));
+  }
+  return parts.map(found);
+}
+
+/**
  * Ink image -> {number, confidence, digits: [{digit, confidence, box}], cell}.
  *
  * classify gets a list of RGBA crops and resolves to their probabilities (one array of 10
- * per crop); it runs once for the joins (only when some neighbours may be one digit), once
- * per round of splits (only when some part may be two digits) and once for the digits.
+ * per crop). It runs once for the joins (when some neighbours may be one digit), once per
+ * round of cuts (when some part may be two digits) and once for the digits not read yet;
+ * no crop is read twice.
  * @param {{width: number, height: number, data: Float32Array}} ink light ink on black, in [0, 1]
  * @param {(crops: object[]) => Promise<ArrayLike<number>[]>} classify
  * @param {object} config metadata.json's `segment`
@@ -640,46 +660,44 @@ export async function segmentNumber(ink, classify, config) {
   const { labels, count } = labelCells(cells);
   let { parts, height } = groupComponents(labels, count, config);
   const geometry = [cell, height, strokeWidth(ink, config)];
+  const memo = [];
+  const read = (some) => readParts(ink, cells, some, cell, memo, classify, config);
   const pairs = joinCandidates(parts, height, config);
   if (pairs.length) {
-    const crops = parts.map((part) => digitCrop(ink, cells, part, cell, config).pixels);
-    pairs.forEach((i) => crops.push(digitCrop(ink, cells, or(parts[i], parts[i + 1]), cell, config).pixels));
-    const probabilities = await classify(crops);
-    const joins = chooseJoins(pairs, probabilities.slice(0, parts.length), probabilities.slice(parts.length));
+    const involved = [...new Set(pairs.flatMap((i) => [i, i + 1]))].sort((a, b) => a - b);
+    const joined = pairs.map((i) => or(parts[i], parts[i + 1]));
+    const probabilities = await read([...involved.map((j) => parts[j]), ...joined]);
+    const singles = [];
+    involved.forEach((j, k) => (singles[j] = probabilities[k]));
+    const joins = chooseJoins(pairs, singles, probabilities.slice(involved.length));
     for (const i of [...joins].reverse()) parts.splice(i, 2, or(parts[i], parts[i + 1]));
   }
   const settled = [];
-  for (let round = 0; round < config.max_split_rounds; round++) {
+  for (let round = 0; round < config.max_split_rounds; round += 1) {
     const jobs = [];
     for (const part of parts) {
       const box = maskBox(part);
       const kind = splitKind(box, height, config);
-      let candidates = splitCandidates(ink, labels, part, box, kind, geometry, config);
-      if (round > 0 && kind !== 'force') candidates = candidates.filter((c) => c[2]); // a half is cut again only along gaps
+      const candidates = splitCandidates(ink, labels, part, box, kind, geometry, config);
       if (candidates.length) jobs.push({ part, kind, candidates });
       else settled.push(part);
     }
     parts = [];
     if (!jobs.length) break;
-    const crops = [];
-    for (const { part, candidates } of jobs) {
-      crops.push(digitCrop(ink, cells, part, cell, config).pixels);
-      for (const [left, right] of candidates) {
-        crops.push(digitCrop(ink, cells, left, cell, config).pixels, digitCrop(ink, cells, right, cell, config).pixels);
-      }
-    }
-    const probabilities = await classify(crops);
+    const masks = jobs.flatMap(({ part, candidates }) => [part, ...candidates.flatMap((c) => c.slice(0, 2))]);
+    const probabilities = await read(masks);
     let at = 0;
     for (const { part, kind, candidates } of jobs) {
       const whole = probabilities[at];
-      const halves = candidates.map((_, i) => [probabilities[at + 1 + 2 * i], probabilities[at + 2 + 2 * i]]);
+      const halves = candidates.map((_, i) => probabilities.slice(at + 1 + 2 * i, at + 3 + 2 * i));
       at += 1 + 2 * candidates.length;
       const choice = chooseSplit(kind, whole, halves, candidates.map((c) => c[2]), config);
       if (choice < 0) settled.push(part);
       else parts.push(candidates[choice][0], candidates[choice][1]);
     }
   }
-  const crops = byLeftEdge([...settled, ...parts]).map((part) => digitCrop(ink, cells, part, cell, config));
-  const probabilities = await classify(crops.map((c) => c.pixels));
-  return { ...decodeNumber(probabilities, crops.map((c) => c.box)), cell };
+  const digits = byLeftEdge([...settled, ...parts]);
+  const probabilities = await read(digits);
+  const boxes = digits.map((part) => digitCrop(ink, cells, part, cell, config).box);
+  return { ...decodeNumber(probabilities, boxes), cell };
 }

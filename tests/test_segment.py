@@ -1,0 +1,125 @@
+"""Number mode's segmentation: digits cut apart and read, the same in Python and in the page's JS."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+from tests.drawings import CAP_FIVE, FOUR, ONE, SEVEN, ZERO, draw_number
+from tests.jsbridge import js_read_number, node_available
+from tests.numbers import compose_numbers, render_strokes
+from train import segment
+from train.preprocess import EmptyImageError, ink_image
+
+WEB_MODELS = ROOT / "web" / "static" / "models"
+
+
+def parts_of(image: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (cells) of the parts grouping makes of an image, left to right."""
+    config = segment.segment_config()
+    ink = ink_image(image)
+    labels, count = segment.label_cells(segment.ink_cells(ink, segment.cell_size(ink, config), config))
+    parts, _ = segment.group_components(labels, count, config)
+    return [segment.mask_box(p) for p in parts]
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    from train.predict import load_reader
+
+    return load_reader("cnn")
+
+
+@pytest.fixture(scope="module")
+def exported_cnn():
+    """The Keras CNN holding exactly the weights TF.js reads (dequantized as metadata.json says)."""
+    import tf_keras as keras
+
+    from train.export import quantize_roundtrip, with_weights
+
+    quantization = json.loads((WEB_MODELS / "mnist_cnn" / "metadata.json").read_text())["quantization"]
+    model = keras.models.load_model(ROOT / "models" / "mnist_cnn.keras")
+    if quantization == "float32":
+        return model
+    return with_weights(model, quantize_roundtrip(model.get_weights(), quantization))
+
+
+def test_metadata_carries_the_segment_constants():
+    for name in ("mnist_mlp", "mnist_cnn"):
+        metadata = json.loads((WEB_MODELS / name / "metadata.json").read_text())
+        assert metadata["segment"] == segment.segment_config()
+
+
+def test_components_are_8_connected_and_numbered_in_reading_order():
+    mask = np.array(
+        [
+            [0, 1, 0, 0, 1],
+            [1, 0, 0, 0, 1],
+            [0, 0, 1, 0, 0],
+        ],
+        dtype=bool,
+    )
+    labels, count = segment.label_cells(mask)
+    assert count == 3
+    assert labels.tolist() == [[0, 1, 0, 0, 2], [1, 0, 0, 0, 2], [0, 0, 3, 0, 0]]
+
+
+def test_separate_digits_are_separate_parts_and_a_cap_joins_its_five():
+    assert len(parts_of(draw_number([SEVEN, FOUR, ZERO]))) == 3
+    assert len(parts_of(draw_number([CAP_FIVE]))) == 1  # two strokes, one digit
+
+
+def test_a_drawn_number_reads_digit_by_digit_with_boxes_in_order(cnn):
+    from train.predict import read_number
+
+    image = draw_number([SEVEN, FOUR, ZERO, ONE])
+    result = read_number(image, cnn)
+    assert result["number"] == "7401"
+    boxes = [d["box"] for d in result["digits"]]
+    assert [b[0] for b in boxes] == sorted(b[0] for b in boxes)
+    for x, y, w, h in boxes:
+        assert 0 <= x and x + w <= image.shape[1] and 0 <= y and y + h <= image.shape[0] and w > 0 and h > 0
+    product = np.prod([d["confidence"] for d in result["digits"]])
+    assert result["confidence"] == pytest.approx(product, abs=1e-5)
+
+
+def test_a_touching_pair_is_cut_in_two(cnn):
+    from train.predict import read_number
+
+    apart = draw_number([ZERO, ZERO], gap=40)
+    touching = draw_number([ZERO, ZERO], gap=-12)  # the two rings overlap a little
+    assert len(parts_of(touching)) == 1  # one piece of ink
+    assert read_number(apart, cnn)["number"] == "00"
+    assert read_number(touching, cnn)["number"] == "00"
+
+
+def test_a_blank_image_has_no_number(cnn):
+    from train.predict import read_number
+
+    with pytest.raises(EmptyImageError):
+        read_number(np.full((280, 1120), 255, np.uint8), cnn)
+
+
+@pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
+def test_python_and_the_page_read_the_same_digits_boxes_and_confidences(mnist, exported_cnn):
+    from train.predict import read_number
+
+    _, (x_test, y_test) = mnist
+    # Touching and broken digits more often than in the accuracy test, so cuts and joins run.
+    numbers = compose_numbers(x_test, y_test, 6, seed=5, touch_rate=0.4, break_rate=0.3)
+    images = [draw_number([SEVEN, FOUR, ZERO, ONE])] + [render_strokes(n.strokes) for n in numbers]
+    for image, js in zip(images, js_read_number(WEB_MODELS / "mnist_cnn", images)):
+        python = read_number(image, exported_cnn)
+        assert js["ok"], js
+        assert js["number"] == python["number"]
+        assert [d["box"] for d in js["digits"]] == [d["box"] for d in python["digits"]]
+        for a, b in zip(js["digits"], python["digits"]):
+            assert abs(a["confidence"] - b["confidence"]) <= 1e-4
+        assert abs(js["confidence"] - python["confidence"]) <= 1e-4
+
+
+@pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
+def test_the_page_refuses_a_blank_number_canvas():
+    (js,) = js_read_number(WEB_MODELS / "mnist_cnn", [np.full((280, 1120), 255, np.uint8)])
+    assert not js["ok"] and js["error"] == "EmptyImageError"
