@@ -23,6 +23,7 @@ from flask import Flask, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 import api
+import pwa
 from train.evaluate import MODELS_DIR
 
 ROOT = Path(__file__).resolve().parent
@@ -94,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"]  # Werkzeug answers 413 past it
     app.register_blueprint(api.bp)
+    app.register_blueprint(pwa.bp)  # /sw.js and its file list: the app offline
     app.before_request(start_timer)
     app.after_request(add_security_headers)
     app.after_request(log_request)

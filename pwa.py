@@ -1,0 +1,96 @@
+"""The installable, offline app: the service worker at the site root and the files it caches.
+
+    GET /sw.js         web/static/sw.js, with `self.OFFLINE = {version, files}` put above its code
+    GET /offline.json  the same {version, files}, for tests and for a person checking what is cached
+
+The file list is made from the folders on every request, so a new model under
+web/static/models/ (or a new script) is cached without editing the worker. The version is
+a digest of every listed file; when anything changes, /sw.js changes byte for byte, which
+is what makes a browser install the new worker, and the page then offers a reload.
+Model files are listed under their versioned URL (model.json?v=<metadata version>), the
+one the page asks for, so a retrained model is fetched anew rather than served stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify
+
+bp = Blueprint("pwa", __name__)
+
+ROOT = Path(__file__).resolve().parent
+WORKER_FILE = ROOT / "web" / "static" / "sw.js"
+TEMPLATES_DIR = ROOT / "web" / "templates"
+PAGES = ("/",)  # pages a visitor can open offline
+SHELL_FOLDERS = ("css", "js", "vendor", "icons")  # under static/: everything the page loads but the models
+SHELL_FILES = ("favicon.svg", "manifest.webmanifest")
+# The manifest's registered type; Chromium warns about (and some browsers ignore) other types.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
+
+def model_urls(model_dir: Path, url: str) -> list[tuple[str, Path]]:
+    """(url, file) of one exported model: metadata.json, then model.json and its shards at ?v=<version>.
+
+    TF.js asks for model.json?v=V and appends the same query to each shard it lists.
+    """
+    metadata = json.loads((model_dir / "metadata.json").read_text())
+    topology = json.loads((model_dir / "model.json").read_text())
+    # An export without a version (none so far) still gets one: the digest of its model.json.
+    version = str(metadata.get("version") or hashlib.sha256((model_dir / "model.json").read_bytes()).hexdigest()[:16])
+    shards = [path for group in topology.get("weightsManifest", []) for path in group["paths"]]
+    query = f"?v={version}"
+    return [(f"{url}metadata.json", model_dir / "metadata.json")] + [
+        (f"{url}{name}{query}", model_dir / name) for name in ["model.json", *shards]
+    ]
+
+
+def offline_files(static_dir: Path, static_url: str = "/static/") -> list[tuple[str, Path]]:
+    """(url, file) of everything the page needs offline, pages first; the page's own entry is its template."""
+    files = [(page, TEMPLATES_DIR / "index.html") for page in PAGES]
+    files += [(f"{static_url}{name}", static_dir / name) for name in SHELL_FILES if (static_dir / name).is_file()]
+    for folder in SHELL_FOLDERS:
+        for path in sorted((static_dir / folder).rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files.append((f"{static_url}{path.relative_to(static_dir).as_posix()}", path))
+    for model_dir in sorted((static_dir / "models").iterdir()):
+        if (model_dir / "metadata.json").is_file() and (model_dir / "model.json").is_file():
+            files += model_urls(model_dir, f"{static_url}models/{model_dir.name}/")
+    return files
+
+
+def files_version(files: list[tuple[str, Path]], extra: bytes = b"") -> str:
+    """16 hex digits of SHA-256 over every (url, content), plus `extra` (the worker's code)."""
+    digest = hashlib.sha256(extra)
+    for url, path in files:
+        digest.update(url.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def offline_manifest() -> dict:
+    """{version, files} for the app being served."""
+    static_url = current_app.static_url_path.rstrip("/") + "/"
+    files = offline_files(Path(current_app.static_folder), static_url)
+    # Templates render with Jinja, but the page changes only when a template or the files above do.
+    templates = sorted(p for p in TEMPLATES_DIR.rglob("*") if p.is_file())
+    version = files_version(files + [(p.name, p) for p in templates], WORKER_FILE.read_bytes())
+    return {"version": version, "files": [url for url, _ in files]}
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """Served from the root so the worker's scope is the whole site (a worker controls only paths under its own)."""
+    code = f"self.OFFLINE = {json.dumps(offline_manifest())};\n" + WORKER_FILE.read_text()
+    response = Response(code, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"  # browsers check for a new worker on every visit
+    return response
+
+
+@bp.get("/offline.json")
+def offline_list() -> Response:
+    response = jsonify(offline_manifest())
+    response.headers["Cache-Control"] = "no-cache"
+    return response

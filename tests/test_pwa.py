@@ -1,0 +1,117 @@
+"""The installable app on the server side: the worker at /sw.js, its file list, the manifest, the icons."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import pwa
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "web" / "static"
+WEB_MODELS = ("mnist_cnn", "mnist_mlp", "house")
+
+
+def worker_manifest(client) -> dict:
+    """The {version, files} that /sw.js carries in its first line."""
+    response = client.get("/sw.js")
+    first, _ = response.get_data(as_text=True).split("\n", 1)
+    assert first.startswith("self.OFFLINE = ") and first.endswith(";")
+    return json.loads(first.removeprefix("self.OFFLINE = ").removesuffix(";"))
+
+
+def test_worker_is_served_from_the_root_uncached(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert "addEventListener('fetch'" in response.get_data(as_text=True)
+    # The policy that every page gets lets the page start a worker from its own origin.
+    assert "worker-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_worker_lists_the_page_its_scripts_tfjs_and_every_model_at_its_version(client):
+    manifest = worker_manifest(client)
+    files = set(manifest["files"])
+    assert manifest == client.get("/offline.json").get_json()
+    assert {"/", "/static/js/app.js", "/static/js/pwa.js", "/static/css/app.css"} <= files
+    assert {"/static/vendor/tf.min.js", "/static/vendor/tf-backend-wasm.min.js"} <= files
+    assert {f"/static/vendor/{p.name}" for p in (STATIC / "vendor").glob("*.wasm")} <= files
+    for name in WEB_MODELS:
+        version = json.loads((STATIC / "models" / name / "metadata.json").read_text())["version"]
+        assert f"/static/models/{name}/metadata.json" in files
+        assert f"/static/models/{name}/model.json?v={version}" in files
+        assert f"/static/models/{name}/group1-shard1of1.bin?v={version}" in files
+    assert "/static/sw.js" not in files  # the worker is not a file of the page
+
+
+def test_every_listed_file_is_served(client):
+    """One missing file would fail the worker's install, and the app would never work offline."""
+    for url in worker_manifest(client)["files"]:
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.fixture
+def static_copy(tmp_path: Path) -> Path:
+    """A static folder with one small model, to change as a retraining would."""
+    static = tmp_path / "static"
+    (static / "js").mkdir(parents=True)
+    (static / "js" / "app.js").write_text("// app\n")
+    shutil.copytree(STATIC / "models" / "mnist_mlp", static / "models" / "mnist_mlp")
+    return static
+
+
+def test_a_retrained_model_gets_new_urls_and_a_new_version(static_copy: Path):
+    before = pwa.offline_files(static_copy)
+    metadata_path = static_copy / "models" / "mnist_mlp" / "metadata.json"
+    metadata = json.loads(metadata_path.read_text())
+    metadata_path.write_text(json.dumps({**metadata, "version": "0123456789abcdef"}))
+    after = pwa.offline_files(static_copy)
+    assert "/static/models/mnist_mlp/model.json?v=0123456789abcdef" in [url for url, _ in after]
+    assert pwa.files_version(before) != pwa.files_version(after)
+
+
+def test_a_new_model_folder_is_cached_without_editing_the_worker(static_copy: Path):
+    shutil.copytree(static_copy / "models" / "mnist_mlp", static_copy / "models" / "localizer")
+    urls = [url for url, _ in pwa.offline_files(static_copy)]
+    assert any(url.startswith("/static/models/localizer/model.json?v=") for url in urls)
+    assert "/static/models/localizer/group1-shard1of1.bin" in {url.split("?")[0] for url in urls}
+
+
+def test_any_changed_script_changes_the_version(static_copy: Path):
+    before = pwa.files_version(pwa.offline_files(static_copy))
+    (static_copy / "js" / "app.js").write_text("// app, fixed\n")
+    assert pwa.files_version(pwa.offline_files(static_copy)) != before
+
+
+def test_manifest_is_installable(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="manifest" href="/static/manifest.webmanifest">' in page
+    response = client.get("/static/manifest.webmanifest")
+    assert response.status_code == 200 and response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.get_data())
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/" and manifest["display"] == "standalone"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes  # what Chrome requires to offer "Install app"
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+    for icon in manifest["icons"]:
+        image = Image.open(io.BytesIO(client.get(icon["src"]).get_data()))
+        assert f"{image.width}x{image.height}" == icon["sizes"], icon["src"]
+
+
+def test_committed_icons_are_what_the_script_draws(tmp_path: Path):
+    spec = importlib.util.spec_from_file_location("make_icons", ROOT / "scripts" / "make_icons.py")
+    make_icons = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_icons)
+    assert make_icons.main(["--out-dir", str(tmp_path)]) == 0
+    for name in make_icons.ICONS:
+        drawn = np.asarray(Image.open(tmp_path / name), dtype=np.int16)
+        committed = np.asarray(Image.open(STATIC / "icons" / name), dtype=np.int16)
+        assert drawn.shape == committed.shape and np.abs(drawn - committed).max() <= 2, name
