@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint load-test train-mnist train-house synth synth-sheets export report optimizer-study evaluate
+.PHONY: setup run test lint load-test train-mnist train-house synth synth-sheets export report optimizer-study evaluate bench
 
 setup:
 	@scripts/setup.sh
@@ -56,3 +56,9 @@ optimizer-study: setup
 
 evaluate: setup
 	$(PY) -m train.evaluate
+
+# Ours against the reference labs' models (issue 7): trains the references once on this CPU
+# (cached in cache/bench/; the 905k CNN takes 40+ min on 2 cores), exports all to TF.js, times them
+# in headless Chromium, writes docs/benchmarks.{md,json,png}. RETRAIN=1 trains the references again.
+bench: setup
+	$(PY) -m bench.run $(if $(RETRAIN),--retrain) $(ARGS)

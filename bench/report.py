@@ -1,0 +1,272 @@
+"""Benchmark results (the dict bench/run.py writes as docs/benchmarks.json) -> Markdown tables and a plot.
+
+Pure functions from the results dict to text, except plot(), which writes a PNG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BACKEND_NAMES = {"webgl": "WebGL", "wasm": "WASM", "cpu": "CPU"}
+
+
+def kib(size: int | None) -> str:
+    return "—" if size is None else f"{size / 1024:,.0f} KiB"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.2f} %"
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def ratio(ours: float | None, reference: float | None) -> str:
+    if not ours or not reference:
+        return "—"
+    value = ours / reference
+    return f"{value:.2f}×" if value >= 0.1 else f"{value:.3f}×"
+
+
+def minutes(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds / 60:.1f} min"
+
+
+def training_cell(training: dict | None) -> str:
+    """One cell: epochs x images, wall time, and the load it ran under."""
+    if not training:
+        return "not trained (size and speed only)"
+    cell = f"{training['epochs']} epochs × {training['train_images']:,} images, {minutes(training['train_seconds'])}"
+    if training.get("epochs_planned", training["epochs"]) > training["epochs"]:
+        cell += f" (cut short: {training['epochs']} of {training['epochs_planned']} epochs)"
+    if training.get("mean_load") is not None:
+        cell += f", load {training['mean_load']:.1f}"
+    if training.get("note"):
+        cell += f"; {training['note']}"
+    return cell
+
+
+def latency(model: dict, backend: str, key: str = "median_ms") -> float | None:
+    result = model.get("latency", {}).get(backend)
+    if not result or "error" in result:
+        return None
+    return result["warm"][key]
+
+
+def first_prediction(model: dict, backend: str) -> float | None:
+    result = model.get("latency", {}).get(backend)
+    return None if not result or "error" in result else result["first_prediction_ms"]
+
+
+def error_rate(model: dict) -> float | None:
+    return None if model.get("test_accuracy") is None else 1 - model["test_accuracy"]
+
+
+def shipped_bytes(model: dict) -> int | None:
+    return model.get("export_bytes", {}).get(model.get("shipped_weights"))
+
+
+def size_table(task: dict) -> list[str]:
+    lines = [
+        "| model | | test accuracy | shipped weights (accuracy) | parameters "
+        "| TF.js float32 | float16 | uint8 | training |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, m in task["models"].items():
+        sizes = m.get("export_bytes", {})
+        shipped_acc = m.get("accuracy_by_weights", {}).get(m.get("shipped_weights"))
+        shipped = m.get("shipped_weights", "—") + (f" ({percent(shipped_acc)})" if shipped_acc is not None else "")
+        lines.append(
+            f"| `{name}` | {m['description']} | {percent(m.get('test_accuracy'))} | {shipped} | {m['params']:,} "
+            f"| {kib(sizes.get('float32'))} | {kib(sizes.get('float16'))} | {kib(sizes.get('uint8'))} "
+            f"| {training_cell(m.get('training'))} |"
+        )
+    return lines
+
+
+def latency_table(task: dict, backends: list[str]) -> list[str]:
+    lines = [
+        "| model | backend | warm median (ms) | warm p95 (ms) | predictions | first prediction (ms) "
+        "| of which: TF.js + backend / model download / first predict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, m in task["models"].items():
+        for backend in backends:
+            result = m.get("latency", {}).get(backend)
+            if not result:
+                continue
+            if "error" in result:
+                lines.append(f"| `{name}` | {BACKEND_NAMES[backend]} | error: {result['error']} | | | | |")
+                continue
+            warm, phases = result["warm"], result["phases_ms"]
+            lines.append(
+                f"| `{name}` | {BACKEND_NAMES[backend]} | {ms(warm['median_ms'])} | {ms(warm['p95_ms'])} "
+                f"| {warm['count']} | {ms(result['first_prediction_ms'])} | {ms(phases['tfjs_and_backend'])} / "
+                f"{ms(phases['model_download'])} / {ms(phases['first_predict'])} |"
+            )
+    return lines
+
+
+def ratio_rows(ours: dict, reference: dict, backends: list[str]) -> dict[str, str]:
+    """Figure -> ours/reference; below 1 means ours is smaller, faster or makes fewer errors."""
+    rows = {
+        "test error rate": ratio(error_rate(ours), error_rate(reference)),
+        "parameters": ratio(ours["params"], reference["params"]),
+        "download (shipped weights)": ratio(shipped_bytes(ours), shipped_bytes(reference)),
+    }
+    for backend in backends:
+        rows[f"warm median, {BACKEND_NAMES[backend]}"] = ratio(latency(ours, backend), latency(reference, backend))
+        rows[f"warm p95, {BACKEND_NAMES[backend]}"] = ratio(
+            latency(ours, backend, "p95_ms"), latency(reference, backend, "p95_ms")
+        )
+        rows[f"first prediction, {BACKEND_NAMES[backend]}"] = ratio(
+            first_prediction(ours, backend), first_prediction(reference, backend)
+        )
+    training = [m.get("training") or {} for m in (ours, reference)]
+    rows["training wall time"] = ratio(training[0].get("train_seconds"), training[1].get("train_seconds"))
+    return rows
+
+
+def ratio_table(task: dict, backends: list[str]) -> list[str]:
+    pairs = task["pairs"]
+    header = "| ours / reference | " + " | ".join(f"`{o}` / `{r}`" for o, r in pairs) + " |"
+    lines = [header, "|---|" + "---|" * len(pairs)]
+    columns = [ratio_rows(task["models"][o], task["models"][r], backends) for o, r in pairs]
+    for figure in columns[0]:
+        lines.append(f"| {figure} | " + " | ".join(c[figure] for c in columns) + " |")
+    return lines
+
+
+def verdicts(task: dict, backends: list[str]) -> list[str]:
+    """The issue's done-when, checked on this run's figures: one line each, true or not."""
+    ours = task["models"][task["ours"]]
+    lines = []
+    references = [task["models"][r] | {"name": r} for r in task["references"]]
+    scored = [r for r in references if r.get("test_accuracy") is not None]
+    if ours.get("test_accuracy") is not None and scored:
+        best = max(scored, key=lambda r: r["test_accuracy"])
+        holds = all(ours["test_accuracy"] >= r["test_accuracy"] for r in scored)
+        lines.append(
+            f"- `{task['ours']}` at least as accurate as every reference: **{'yes' if holds else 'no'}** "
+            f"({percent(ours['test_accuracy'])} against the best reference, `{best['name']}`, "
+            f"{percent(best['test_accuracy'])})."
+        )
+    speed_ref = task.get("speed_reference")
+    if speed_ref:
+        reference = task["models"][speed_ref]
+        for backend in backends:
+            a, b = latency(ours, backend), latency(reference, backend)
+            if a is None or b is None:
+                continue
+            lines.append(
+                f"- {BACKEND_NAMES[backend]}: `{task['ours']}` no slower per prediction than `{speed_ref}`: "
+                f"**{'yes' if a <= b else 'no'}** (median {ms(a)} ms against {ms(b)} ms)."
+            )
+    return lines
+
+
+def machine_lines(results: dict) -> list[str]:
+    machine, versions = results["machine"], results["versions"]
+    load_start, load_end = machine["load_average_start"], machine["load_average_end"]
+    return [
+        f"- **Machine**: {machine['cpu_model']}, {machine['cpu_count']} CPU cores, {machine['platform']}; "
+        f"no GPU (WebGL runs on SwiftShader, Chromium's software renderer).",
+        f"- **Load average** (1, 5, 15 min) at the start {load_start}, at the end {load_end}: the CPU was "
+        "shared with other jobs, so absolute times are inflated and noisy; ratios within one run are the figures "
+        "to compare.",
+        f"- **Versions**: TensorFlow {versions['tensorflow']}, tf_keras {versions['tf_keras']}, tensorflowjs "
+        f"converter {versions['tensorflowjs']}, TF.js {versions.get('tfjs', '—')}, Chromium "
+        f"{versions.get('chromium', '—')} (headless, Playwright {versions['playwright']}), Python "
+        f"{versions['python']}.",
+    ]
+
+
+def render(results: dict) -> str:
+    """The whole docs/benchmarks.md text."""
+    backends = results["settings"]["backends"]
+    out = [
+        "# Benchmarks: ours against the reference labs' models",
+        "",
+        f"Written by `{results['settings']['command']}` on {results['date']}; every figure below comes from "
+        "[benchmarks.json](benchmarks.json), measured in this one run unless marked as recorded.",
+        "",
+        *machine_lines(results),
+        "",
+        "How each figure is measured:",
+        "",
+        f"- **Test accuracy**: the first {results['settings']['test_images']:,} of the 10,000 MNIST test images, "
+        "inputs in [0, 1]. Ours are loaded from the committed "
+        "weights and scored here; their training figures are the ones recorded in `models/metrics.json`. The "
+        "references are trained by `python -m bench.train_refs` on the 60,000 training images with their labs' "
+        "recipes (cached in `cache/bench/`, `make bench RETRAIN=1` trains them again).",
+        "- **Download**: the bytes of the TF.js export (model.json + weight shards) written by the tensorflowjs "
+        "converter, for each weight type. *Shipped weights* is the smallest type whose test accuracy stays within "
+        "0.02 points of float32, the rule `train/export.py` applies to ours.",
+        f"- **Latency**: headless Chromium, one fresh page per model and backend (`web/static/bench/`). Warm "
+        f"median and p95 over {results['settings']['predictions']} single-image predictions, each timed with "
+        "`performance.now()` around uploading the input, `predict` and `await data()`, after 5 untimed warm-up "
+        f"predictions (a pair whose predictions pass {results['settings']['max_seconds']:.0f} s in all stops "
+        "early; the count column says so). Computation is float32 whatever the weight type.",
+        "- **First prediction**: from navigation start (`performance.now()` is 0 there) to the first prediction's "
+        "data: loading TF.js, starting the backend, downloading the shipped export from a local server (no "
+        "network latency: on a phone, add the download at its link speed) and the cold first predict.",
+        "- **Training wall time**: on this machine's CPU, epochs only (not the per-epoch test pass), with the "
+        "mean load average of its epochs.",
+    ]
+    for task in results["tasks"].values():
+        out += ["", f"## {task['title']}", ""]
+        if task.get("note"):
+            out += [task["note"], ""]
+        out += ["### Accuracy, size and training", "", *size_table(task), ""]
+        out += ["### Latency in the browser", "", *latency_table(task, backends), ""]
+        out += ["### Ratios", "", *ratio_table(task, backends), ""]
+        lines = verdicts(task, backends)
+        if lines:
+            out += ["### The issue's targets, checked on this run", "", *lines, ""]
+    out += ["", "![accuracy against latency and size](benchmarks.png)", ""]
+    return "\n".join(out)
+
+
+def plot(results: dict, path: Path) -> None:
+    """MNIST models: test accuracy against warm median latency (per backend) and against download size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    task = results["tasks"]["mnist"]
+    backends = results["settings"]["backends"]
+    markers = {"webgl": "o", "wasm": "s", "cpu": "^"}
+    fig, (ax_latency, ax_size) = plt.subplots(1, 2, figsize=(12, 4.8))
+    for i, (name, m) in enumerate(task["models"].items()):
+        if m.get("test_accuracy") is None:
+            continue
+        color = f"C{i}"
+        acc = 100 * m["test_accuracy"]
+        for backend in backends:
+            value = latency(m, backend)
+            if value is not None:
+                ax_latency.scatter(value, acc, color=color, marker=markers[backend], s=50)
+        ax_latency.scatter([], [], color=color, label=f"{name} ({m['origin']})")
+        size = shipped_bytes(m)
+        if size:
+            ax_size.scatter(size / 1024, acc, color=color, s=60)
+            ax_size.annotate(name, (size / 1024, acc), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    for backend in backends:
+        ax_latency.scatter([], [], color="gray", marker=markers[backend], label=BACKEND_NAMES[backend])
+    ax_latency.set(
+        xscale="log", xlabel="warm median latency per prediction (ms, log)", ylabel="MNIST test accuracy (%)"
+    )
+    ax_latency.set_title("Accuracy against in-browser latency")
+    ax_latency.legend(fontsize=7)
+    ax_size.set(xscale="log", xlabel="TF.js download, shipped weights (KiB, log)", ylabel="MNIST test accuracy (%)")
+    ax_size.set_title("Accuracy against download size")
+    for ax in (ax_latency, ax_size):
+        ax.grid(alpha=0.3, which="both")
+    fig.suptitle(f"Same machine, same run: {results['machine']['cpu_model']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,86 @@
+"""The benchmark: the reference models as the issue specifies them, and the CI variant of the harness
+(two models, CPU and WebGL in real headless Chromium, a few predictions), which must print its table."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+
+from bench.browser import bench_server
+from bench.models import RECIPES, build_ref_cnn905k, build_ref_multihead, step_lr
+from bench.train_refs import seconds_to_reach
+from tests.browser.conftest import chromium  # noqa: F401 - the fixture that skips (or fails in CI) without Chromium
+
+
+def test_three_conv_reference_has_the_labs_905k_parameters():
+    model = build_ref_cnn905k()
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    assert trainable == 905_354  # PyTorch's count; Keras adds BatchNorm's moving statistics
+    assert model.output_shape == (None, 10)
+
+
+def test_multihead_reference_flattens_7x7x192_into_six_heads():
+    model = build_ref_multihead()
+    flatten = next(layer for layer in model.layers if layer.name.startswith("flatten"))
+    assert flatten.output_shape == (None, 7 * 7 * 192)
+    assert [o.shape[-1] for o in model.outputs] == [7, 11, 11, 11, 11, 11]
+    assert sum(layer.name.startswith("conv2d") for layer in model.layers) == 8
+
+
+def test_step_lr_divides_by_ten_every_seven_epochs():
+    recipe = RECIPES["ref_cnn905k"]
+    rates = [step_lr(epoch, recipe) for epoch in range(recipe.epochs)]
+    assert rates[:7] == [pytest.approx(3e-3)] * 7
+    assert rates[7] == pytest.approx(3e-4) and rates[14] == pytest.approx(3e-5) and rates[24] == pytest.approx(3e-6)
+    assert step_lr(20, RECIPES["ref_mlp"]) == RECIPES["ref_mlp"].lr  # no schedule: constant
+
+
+def test_seconds_to_reach_counts_epochs_up_to_the_first_good_one():
+    epochs = [{"seconds": 10.0, "test": 0.9}, {"seconds": 12.0, "test": 0.99}, {"seconds": 11.0, "test": 0.98}]
+    assert seconds_to_reach(epochs, 0.98) == 22.0
+
+
+def test_bench_server_serves_its_roots_only(tmp_path):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "model.json").write_text("{}")
+    with bench_server(tmp_path) as base:
+        with urllib.request.urlopen(f"{base}/models/m/model.json") as response:
+            assert response.read() == b"{}"
+        with urllib.request.urlopen(f"{base}/vendor/tfjs-backend-wasm.wasm") as response:
+            assert response.headers["Content-Type"] == "application/wasm"
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{base}/models/../../README.md")
+        assert err.value.code == 404
+
+
+@pytest.mark.usefixtures("chromium")
+def test_ci_variant_measures_two_models_and_prints_the_table(tmp_path, capsys):
+    from bench.run import main
+
+    assert main(["--smoke", "--out-dir", str(tmp_path / "docs"), "--build-dir", str(tmp_path / "build")]) == 0
+    printed = capsys.readouterr().out
+    print(printed)
+    assert "| model | backend | warm median (ms)" in printed
+    assert (tmp_path / "docs" / "benchmarks.md").read_text() in printed
+
+    results = json.loads((tmp_path / "docs" / "benchmarks.json").read_text())
+    models = results["tasks"]["mnist"]["models"]
+    assert set(models) == {"mnist_cnn", "ref_mlp"}
+    for name, model in models.items():
+        sizes = model["export_bytes"]
+        assert sizes["float32"] > sizes["float16"] > sizes["uint8"] > 0, name
+        for backend in ("cpu", "webgl"):
+            result = model["latency"][backend]
+            assert "error" not in result, (name, backend, result)
+            assert result["backend"] == backend
+            warm = result["warm"]
+            assert warm["count"] == 5
+            assert 0 < warm["median_ms"] <= warm["p95_ms"]
+            assert result["first_prediction_ms"] > 0
+            assert all(v >= 0 for v in result["phases_ms"].values())
+            assert f"| `{name}` | {'CPU' if backend == 'cpu' else 'WebGL'} |" in printed
+    assert results["versions"]["tfjs"] and results["versions"]["chromium"]
