@@ -18,14 +18,15 @@ import json
 import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify
+from werkzeug.exceptions import HTTPException
 
 bp = Blueprint("pwa", __name__)
 
 ROOT = Path(__file__).resolve().parent
 WORKER_FILE = ROOT / "web" / "static" / "sw.js"
 TEMPLATES_DIR = ROOT / "web" / "templates"
-PAGES = ("/",)  # pages a visitor can open offline
+PAGES = ("/", "/photo")  # pages a visitor can open offline (those the app serves: see served_pages)
 SHELL_FOLDERS = ("css", "js", "vendor", "icons")  # under static/: everything the page loads but the models
 SHELL_FILES = ("favicon.svg", "manifest.webmanifest")
 # The manifest's registered type; Chromium warns about (and some browsers ignore) other types.
@@ -49,9 +50,8 @@ def model_urls(model_dir: Path, url: str) -> list[tuple[str, Path]]:
 
 
 def offline_files(static_dir: Path, static_url: str = "/static/") -> list[tuple[str, Path]]:
-    """(url, file) of everything the page needs offline, pages first; the page's own entry is its template."""
-    files = [(page, TEMPLATES_DIR / "index.html") for page in PAGES]
-    files += [(f"{static_url}{name}", static_dir / name) for name in SHELL_FILES if (static_dir / name).is_file()]
+    """(url, file) of everything the pages need offline: their scripts, styles, TF.js, icons and models."""
+    files = [(f"{static_url}{name}", static_dir / name) for name in SHELL_FILES if (static_dir / name).is_file()]
     for folder in SHELL_FOLDERS:
         for path in sorted((static_dir / folder).rglob("*")):
             if path.is_file() and not path.name.startswith("."):
@@ -70,14 +70,29 @@ def files_version(files: list[tuple[str, Path]], extra: bytes = b"") -> str:
     return digest.hexdigest()[:16]
 
 
+def served_pages(app: Flask, pages: tuple[str, ...] = PAGES) -> list[str]:
+    """The pages of PAGES this app has a GET route for: one that 404s would fail the worker's install."""
+    adapter = app.url_map.bind("localhost")
+    served = []
+    for page in pages:
+        try:
+            adapter.match(page, method="GET")
+            served.append(page)
+        except HTTPException:
+            pass
+    return served
+
+
 def offline_manifest() -> dict:
-    """{version, files} for the app being served."""
+    """{version, files} for the app being served: its pages first."""
     static_url = current_app.static_url_path.rstrip("/") + "/"
+    pages = served_pages(current_app)
     files = offline_files(Path(current_app.static_folder), static_url)
-    # Templates render with Jinja, but the page changes only when a template or the files above do.
+    # The pages render from templates; they change only when a template or the files above do.
     templates = sorted(p for p in TEMPLATES_DIR.rglob("*") if p.is_file())
-    version = files_version(files + [(p.name, p) for p in templates], WORKER_FILE.read_bytes())
-    return {"version": version, "files": [url for url, _ in files]}
+    extra = WORKER_FILE.read_bytes() + "\n".join(pages).encode()
+    version = files_version(files + [(p.name, p) for p in templates], extra)
+    return {"version": version, "files": pages + [url for url, _ in files]}
 
 
 @bp.get("/sw.js")

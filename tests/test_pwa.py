@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from flask import Flask
 from PIL import Image
 
 import pwa
@@ -89,6 +90,15 @@ def test_any_changed_script_changes_the_version(static_copy: Path):
     before = pwa.files_version(pwa.offline_files(static_copy))
     (static_copy / "js" / "app.js").write_text("// app, fixed\n")
     assert pwa.files_version(pwa.offline_files(static_copy)) != before
+
+
+def test_only_pages_the_app_serves_are_cached():
+    """A page listed but not served would 404 and fail the worker's install."""
+    app = Flask(__name__)
+    app.add_url_rule("/", "index", lambda: "drawing")
+    assert pwa.served_pages(app, ("/", "/photo")) == ["/"]
+    app.add_url_rule("/photo", "photo", lambda: "photo")
+    assert pwa.served_pages(app, ("/", "/photo")) == ["/", "/photo"]
 
 
 def test_manifest_is_installable(client):
