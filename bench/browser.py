@@ -8,6 +8,8 @@ predict, with an empty HTTP cache. The page (web/static/bench/) does the timing 
 from __future__ import annotations
 
 import functools
+import math
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # the browser tests' Chromium, flags and all
 from train.data import REPO_ROOT
@@ -72,15 +75,48 @@ def bench_url(base: str, model_path: str, backend: str, predictions: int, max_se
 
 
 def measure_once(browser: Browser, url: str, timeout_s: float) -> dict:
-    """Open `url` in a fresh context and return the page's window.benchResult."""
+    """Open `url` in a fresh context and return the page's window.benchResult (an error if it never came)."""
     context = browser.new_context()
     try:
         page = context.new_page()
         page.goto(url)
-        page.wait_for_function("window.benchResult !== undefined", timeout=timeout_s * 1000, polling=200)
+        try:
+            page.wait_for_function("window.benchResult !== undefined", timeout=timeout_s * 1000, polling=200)
+        except PlaywrightTimeoutError:
+            progress = page.evaluate("window.benchProgress") or {}
+            return {"error": f"no result in {timeout_s:.0f} s, stuck in: {progress.get('phase', 'loading the page')}"}
         return page.evaluate("window.benchResult")
     finally:
         context.close()
+
+
+def summarize(times: list[float]) -> dict:
+    """Median and 95th percentile (nearest rank) of milliseconds: the twin of bench.js' summarize."""
+    ordered = sorted(times)
+
+    def rank(q: float) -> float:
+        return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+    return {
+        "count": len(ordered),
+        "median_ms": rank(0.5),
+        "p95_ms": rank(0.95),
+        "min_ms": ordered[0],
+        "max_ms": ordered[-1],
+    }
+
+
+def merge_rounds(visits: list[dict]) -> dict:
+    """One result from several visits of a pair: warm figures over all timed predictions, and the
+    median visit's time to first prediction (each visit is a fresh navigation)."""
+    good = [v for v in visits if "error" not in v]
+    if not good:
+        return visits[-1]
+    middle = sorted(good, key=lambda v: v["first_prediction_ms"])[(len(good) - 1) // 2]
+    merged = {**middle, "warm": summarize([t for v in good for t in v["times"]]), "visits": len(good)}
+    merged["first_prediction_ms_by_visit"] = [v["first_prediction_ms"] for v in good]
+    merged.pop("times", None)
+    return merged
 
 
 def measure_latency(
@@ -89,26 +125,36 @@ def measure_latency(
     backends: tuple[str, ...] = BACKENDS,
     predictions: int = 200,
     max_seconds: float = 60.0,
+    rounds: int = 1,
     log=print,
 ) -> tuple[dict[str, dict[str, dict]], str]:
-    """{model: {backend: page result}} for every pair, and Chromium's version.
+    """{model: {backend: result}} for every pair, and Chromium's version.
 
-    model_paths maps a model's name to its model.json, relative to models_dir. A pair
-    whose predictions take longer than max_seconds in all stops early; its count says so.
+    model_paths maps a model's name to its model.json, relative to models_dir. The pairs are
+    visited in `rounds` interleaved rounds of predictions / rounds each, so that a burst of load
+    from other jobs on a shared CPU falls on every model alike. A pair whose predictions pass
+    max_seconds / rounds in a visit stops early there; its count says so.
     """
-    results: dict[str, dict[str, dict]] = {}
+    visits: dict[tuple[str, str], list[dict]] = {}
+    per_visit = max(1, math.ceil(predictions / rounds))
     with bench_server(models_dir) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            for name, path in model_paths.items():
-                for backend in backends:
-                    url = bench_url(base, path, backend, predictions, max_seconds)
-                    result = measure_once(browser, url, timeout_s=max_seconds * 3 + 120)
-                    results.setdefault(name, {})[backend] = result
-                    log(f"{name:>18} {backend:>5}: {summary_line(result)}")
-            return results, browser.version
+            for round_ in range(rounds):
+                for name, path in model_paths.items():
+                    for backend in backends:
+                        url = bench_url(base, path, backend, per_visit, max_seconds / rounds)
+                        result = measure_once(browser, url, timeout_s=max_seconds / rounds * 3 + 120)
+                        result["load_1min"] = round(os.getloadavg()[0], 2)
+                        visits.setdefault((name, backend), []).append(result)
+                        log(f"round {round_ + 1}/{rounds} {name:>18} {backend:>5}: {summary_line(result)}")
+            version = browser.version
         finally:
             browser.close()
+    results: dict[str, dict[str, dict]] = {}
+    for (name, backend), pair_visits in visits.items():
+        results.setdefault(name, {})[backend] = merge_rounds(pair_visits)
+    return results, version
 
 
 def summary_line(result: dict) -> str:

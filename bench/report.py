@@ -154,6 +154,13 @@ def verdicts(task: dict, backends: list[str]) -> list[str]:
             f"({percent(ours['test_accuracy'])} against the best reference, `{best['name']}`, "
             f"{percent(best['test_accuracy'])})."
         )
+        for r in scored:
+            training = r.get("training") or {}
+            if training.get("epochs_planned", 0) > training.get("epochs", 0):
+                lines.append(
+                    f"  - `{r['name']}` was cut short at {training['epochs']} of its {training['epochs_planned']} "
+                    "epochs in this run: its accuracy here is not its final one."
+                )
     speed_ref = task.get("speed_reference")
     if speed_ref:
         reference = task["models"][speed_ref]
@@ -205,12 +212,16 @@ def render(results: dict) -> str:
         "- **Download**: the bytes of the TF.js export (model.json + weight shards) written by the tensorflowjs "
         "converter, for each weight type. *Shipped weights* is the smallest type whose test accuracy stays within "
         "0.02 points of float32, the rule `train/export.py` applies to ours.",
-        f"- **Latency**: headless Chromium, one fresh page per model and backend (`web/static/bench/`). Warm "
-        f"median and p95 over {results['settings']['predictions']} single-image predictions, each timed with "
-        "`performance.now()` around uploading the input, `predict` and `await data()`, after 5 untimed warm-up "
-        f"predictions (a pair whose predictions pass {results['settings']['max_seconds']:.0f} s in all stops "
-        "early; the count column says so). Computation is float32 whatever the weight type.",
-        "- **First prediction**: from navigation start (`performance.now()` is 0 there) to the first prediction's "
+        f"- **Latency**: headless Chromium, a fresh page per model, backend and visit (`web/static/bench/`). "
+        f"Each pair is visited {results['settings'].get('rounds', 1)} times, in interleaved rounds, so that load "
+        "from other jobs falls on every model alike. Warm median and p95 over "
+        f"{results['settings']['predictions']} single-image predictions in all, each timed with "
+        "`performance.now()` around uploading the input, `predict` and `await data()`, after up to 5 untimed "
+        "warm-up predictions per visit (a visit whose predictions pass "
+        f"{results['settings']['max_seconds'] / results['settings'].get('rounds', 1):.0f} s stops early; the "
+        "count column says so). Computation is float32 whatever the weight type.",
+        "- **First prediction** (median visit): from navigation start (`performance.now()` is 0 there) to the "
+        "first prediction's "
         "data: loading TF.js, starting the backend, downloading the shipped export from a local server (no "
         "network latency: on a phone, add the download at its link speed) and the cold first predict.",
         "- **Training wall time**: on this machine's CPU, epochs only (not the per-epoch test pass), with the "
@@ -225,7 +236,7 @@ def render(results: dict) -> str:
         out += ["### Ratios", "", *ratio_table(task, backends), ""]
         lines = verdicts(task, backends)
         if lines:
-            out += ["### The issue's targets, checked on this run", "", *lines, ""]
+            out += ["### Checks on this run", "", *lines, ""]
     out += ["", "![accuracy against latency and size](benchmarks.png)", ""]
     return "\n".join(out)
 
@@ -233,6 +244,7 @@ def render(results: dict) -> str:
 def plot(results: dict, path: Path) -> None:
     """MNIST models: test accuracy against warm median latency (per backend) and against download size."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -266,6 +278,7 @@ def plot(results: dict, path: Path) -> None:
     ax_size.set_title("Accuracy against download size")
     for ax in (ax_latency, ax_size):
         ax.grid(alpha=0.3, which="both")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     fig.suptitle(f"Same machine, same run: {results['machine']['cpu_model']}", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -10,7 +10,7 @@ import urllib.request
 import numpy as np
 import pytest
 
-from bench.browser import bench_server
+from bench.browser import bench_server, merge_rounds
 from bench.models import RECIPES, build_ref_cnn905k, build_ref_multihead, step_lr
 from bench.train_refs import seconds_to_reach
 from tests.browser.conftest import chromium  # noqa: F401 - the fixture that skips (or fails in CI) without Chromium
@@ -42,6 +42,20 @@ def test_step_lr_divides_by_ten_every_seven_epochs():
 def test_seconds_to_reach_counts_epochs_up_to_the_first_good_one():
     epochs = [{"seconds": 10.0, "test": 0.9}, {"seconds": 12.0, "test": 0.99}, {"seconds": 11.0, "test": 0.98}]
     assert seconds_to_reach(epochs, 0.98) == 22.0
+
+
+def test_merge_rounds_pools_predictions_and_takes_the_median_visit():
+    visits = [
+        {"times": [5.0, 1.0], "first_prediction_ms": 300.0, "phases_ms": {"first_predict": 3.0}},
+        {"error": "no result in 10 s, stuck in: model download"},
+        {"times": [2.0, 4.0, 3.0], "first_prediction_ms": 100.0, "phases_ms": {"first_predict": 1.0}},
+        {"times": [9.0], "first_prediction_ms": 200.0, "phases_ms": {"first_predict": 2.0}},
+    ]
+    merged = merge_rounds(visits)
+    assert merged["warm"]["count"] == 6 and merged["visits"] == 3
+    assert merged["warm"]["median_ms"] == 3.0 and merged["warm"]["p95_ms"] == 9.0
+    assert merged["first_prediction_ms"] == 200.0 and merged["phases_ms"] == {"first_predict": 2.0}
+    assert merge_rounds(visits[1:2]) == visits[1]  # only failures: the error stands
 
 
 def test_bench_server_serves_its_roots_only(tmp_path):
