@@ -89,8 +89,8 @@ def go_offline(context: BrowserContext, server: StoppableServer) -> None:
 
 def test_after_one_visit_the_page_reads_a_drawn_digit_offline(context: BrowserContext, server) -> None:
     page = context.new_page()
-    listed = requests.get(server.url + "offline.json", timeout=10).json()
     drawing, cached = first_visit(page, server)
+    listed = requests.get(server.url + "offline.json", timeout=10).json()
     assert cached["names"] == [f"digit-reader-{listed['version']}"]
     assert sorted(cached["urls"]) == sorted(listed["files"])  # the page, scripts, TF.js, every model
 

@@ -9,7 +9,7 @@ let reloading = false;
 const hook = {
   supported: window.isSecureContext && 'serviceWorker' in navigator, // https or localhost
   updateReady: false,
-  registration: null, // Promise of the ServiceWorkerRegistration once registering started
+  registration: null, // Promise of the ServiceWorkerRegistration: registers once the page has started
 };
 window.digitPwa = hook; // read by the browser tests; harmless to people
 
@@ -52,12 +52,26 @@ async function register() {
   return registration;
 }
 
+/**
+ * Resolves once the page has started (body data-ready leaves "false": models loaded and warmed
+ * up, or failed). Both pages set it.
+ */
+function pageStarted() {
+  const started = () => document.body.dataset.ready !== 'false';
+  return new Promise((resolve) => {
+    if (started()) return resolve();
+    const observer = new MutationObserver(() => {
+      if (!started()) return;
+      observer.disconnect();
+      resolve();
+    });
+    observer.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
+  });
+}
+
 if (hook.supported) {
-  // After the page has loaded: the worker's first download (TF.js, models) must not slow the first reading.
-  const start = () => {
-    hook.registration = register();
-    hook.registration.catch((err) => console.warn('offline mode unavailable:', err));
-  };
-  if (document.readyState === 'complete') start();
-  else window.addEventListener('load', start, { once: true });
+  // Only after the page has started: the worker's download of every file (TF.js, all models)
+  // must not compete with the page's own first download and warm-up, on a slow phone least of all.
+  hook.registration = pageStarted().then(register);
+  hook.registration.catch((err) => console.warn('offline mode unavailable:', err));
 }
