@@ -109,6 +109,22 @@ def test_after_one_visit_the_page_reads_a_drawn_digit_offline(context: BrowserCo
     assert drawing.model_name().startswith("mnist_mlp@")
 
 
+def test_chromium_finds_the_app_installable(playwright: Playwright, server, tmp_path: Path) -> None:
+    """Chromium's own check behind "Install app": manifest, icons, start URL, and a worker that
+    controls it. A profile on disk, since Chromium offers no installing in incognito windows."""
+    context = playwright.chromium.launch_persistent_context(
+        tmp_path / "profile", executable_path=str(CHROMIUM), args=NO_WEBGL_ARGS, **DESKTOP
+    )
+    try:
+        page = context.new_page()
+        first_visit(page, server)
+        cdp = context.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        assert cdp.send("Page.getAppManifest")["errors"] == []
+    finally:
+        context.close()
+
+
 def test_a_new_version_is_offered_and_replaces_the_cache_on_reload(
     context: BrowserContext, server, monkeypatch, tmp_path: Path
 ) -> None:
