@@ -36,7 +36,7 @@ from train.evaluate import METRICS_PATH, MODELS_DIR, read_metrics  # noqa: E402
 BUILD_DIR = REPO_ROOT / "cache" / "bench"  # gitignored: reference weights and TF.js exports
 DOCS_DIR = REPO_ROOT / "docs"
 PREDICTIONS = 200  # the minimum for a warm median and p95
-ROUNDS = 4  # visits per model and backend, interleaved: load bursts from other jobs hit every model alike
+ROUNDS = 2  # visits per model and backend, interleaved: load bursts from other jobs hit every model alike
 MAX_SECONDS = 120.0  # per model and backend: the 15M-parameter reader takes seconds per prediction on CPU
 SMOKE_PREDICTIONS = 5
 SMOKE_TEST_IMAGES = 1000  # the CI variant scores on a slice of the test set: seconds, not minutes

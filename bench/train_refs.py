@@ -57,8 +57,8 @@ class EpochClock(keras.callbacks.Callback):
             {"epoch": epoch + 1, "seconds": round(seconds, 2), "load_1min": round(os.getloadavg()[0], 2), "test": test}
         )
         print(json.dumps(self.epochs[-1]), flush=True)
-        self.model.save(self.partial.with_suffix(".keras"))
-        self.partial.with_suffix(".json").write_text(json.dumps({"epochs": self.epochs}, indent=1) + "\n")
+        self.model.save(f"{self.partial}.keras")
+        Path(f"{self.partial}.json").write_text(json.dumps({"epochs": self.epochs}, indent=1) + "\n")
 
 
 def seconds_to_reach(epochs: list[dict], target: float) -> float:
@@ -84,9 +84,9 @@ def train_reference(
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = partial_path(out_dir, name)
     done: list[dict] = []
-    if resume and partial.with_suffix(".json").is_file():
-        model = keras.models.load_model(partial.with_suffix(".keras"))  # with the optimizer's state
-        done = json.loads(partial.with_suffix(".json").read_text())["epochs"]
+    if resume and Path(f"{partial}.json").is_file():
+        model = keras.models.load_model(f"{partial}.keras")  # with the optimizer's state
+        done = json.loads(Path(f"{partial}.json").read_text())["epochs"]
         print(f"{name}: resuming after epoch {len(done)}")
     else:
         model = BUILDERS[name]()
