@@ -123,3 +123,32 @@ def test_python_and_the_page_read_the_same_digits_boxes_and_confidences(mnist, e
 def test_the_page_refuses_a_blank_number_canvas():
     (js,) = js_read_number(WEB_MODELS / "mnist_cnn", [np.full((280, 1120), 255, np.uint8)])
     assert not js["ok"] and js["error"] == "EmptyImageError"
+
+
+def box_part(rows: int, cols: int, box: tuple[int, int, int, int]) -> np.ndarray:
+    """A part filling one box of a rows x cols grid."""
+    part = np.zeros((rows, cols), dtype=bool)
+    part[box[0] : box[2], box[1] : box[3]] = True
+    return part
+
+
+def test_tall_pieces_sharing_columns_may_be_one_digit_but_neighbours_side_by_side_not():
+    config = segment.segment_config()
+    height = 40
+    # Both as tall as the line: a 0 drawn (or broken) in two overlapping arcs, then a digit beside it.
+    left_arc, right_arc = box_part(50, 200, (5, 10, 45, 32)), box_part(50, 200, (5, 22, 45, 44))
+    beside = box_part(50, 200, (5, 50, 45, 75))
+    assert segment.join_candidates([left_arc, right_arc, beside], height, config) == [0]
+    # Still no wider together than join_width x the line height.
+    far_arc = box_part(50, 200, (5, 22, 45, 10 + int(config["join_width"] * height) + 1))
+    assert segment.join_candidates([left_arc, far_arc], height, config) == []
+
+
+def test_overlapping_pieces_join_unless_read_apart_much_more_surely():
+    one, zero, seven = np.eye(10)[1] * 0.99, np.eye(10)[0] * 0.9, np.eye(10)[7] * 0.99
+    singles = [one, seven]
+    # Apart they read 0.98, joined 0.9: side by side they stay apart, half overlapping they join.
+    assert segment.choose_joins([0], singles, [zero], [0.0]) == []
+    assert segment.choose_joins([0], singles, [zero], [0.5]) == [0]
+    assert segment.shared_share((0, 10, 40, 32), (0, 22, 40, 44)) == pytest.approx(10 / 22)
+    assert segment.shared_share((0, 10, 40, 32), (0, 40, 40, 60)) == 0.0

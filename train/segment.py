@@ -8,7 +8,9 @@ cells, about grid_per_height across the number's height, and the ink cells are s
 into 8-connected components. Specks are dropped, pieces that share most of their columns
 (the bar of a 4, a 5's cap, a broken stroke) are merged, and short light fragments join
 their nearest neighbour; the classifier then decides whether close neighbours one of
-which is short are one digit (a 4 drawn in two strokes). A part may be two digits: it
+which is short (a 4 drawn in two strokes), or which share many columns (a 0 drawn or broken
+in two arcs: its pieces' readings are weighed down by the share, since digits are written
+side by side), are one digit. A part may be two digits: it
 is cut between its components, where mild erosion of its ink parts it (digits that
 merely touch), or, when wider than a digit, along straight lines through the least ink
 or across its middle, and the cut whose two halves the classifier reads most confidently
@@ -37,7 +39,7 @@ FRAGMENT_HEIGHT = 0.6  # pieces shorter than this share of the line height are n
 FRAGMENT_INK = 0.12  # ... when they also hold fewer ink cells than this x the line height squared
 ATTACH_GAP = 0.35  # a fragment joins its nearest neighbour when at most this share of the line height away
 SPLIT_WIDTH = 0.8  # parts wider than this x the line height may be two digits: the classifier decides
-FORCE_SPLIT_WIDTH = 1.1  # parts wider than this are always cut
+FORCE_SPLIT_WIDTH = 1.2  # parts wider than this are always cut (a round 0 may be as wide as tall)
 CUT_MARGIN = 0.12  # a cut leaves at least this share of the line height on each side
 CUT_SLANTS = (0.0, -0.25, 0.25, -0.5, 0.5)  # cut lines lean this many columns per row; upright preferred
 MAX_CUTS = 3  # cuts tried per part through the least ink...
@@ -46,6 +48,8 @@ ERODE_SHARE = 0.25  # erosion by this share of the stroke width parts digits tha
 SEED_HEIGHT = 0.5  # what erosion leaves counts as a digit's core from this share of the line height
 STRONG_BIAS = 1.0  # a cut along the ink's own gaps stands unless the whole reads this much better
 JOIN_HEIGHT = 0.8  # neighbours one of which is shorter than this x the line height may be one digit
+JOIN_OVERLAP = 0.25  # ... and so may neighbours sharing this share of the narrower one's columns (a broken 0)
+JOIN_WIDTH = 1.1  # ... when together no wider than this x the line height
 MAX_SPLIT_ROUNDS = 3  # a part cut in two may be cut again: three touching digits, and more
 CROP_MARGIN = 2  # black pixels around each digit crop, so preprocessing sees a clean border
 
@@ -74,6 +78,8 @@ def segment_config() -> dict:
         "seed_height": SEED_HEIGHT,
         "strong_bias": STRONG_BIAS,
         "join_height": JOIN_HEIGHT,
+        "join_overlap": JOIN_OVERLAP,
+        "join_width": JOIN_WIDTH,
         "max_split_rounds": MAX_SPLIT_ROUNDS,
         "crop_margin": CROP_MARGIN,
     }
@@ -454,28 +460,37 @@ def choose_split(kind: str, whole: np.ndarray, halves: np.ndarray, strong: list[
 
 def join_candidates(parts: list[np.ndarray], height: int, config: dict) -> list[int]:
     """Indices i of neighbours (i, i + 1), in reading order, that may be one digit: at most
-    attach_gap x the line height apart, one shorter than join_height x the line height, and
-    together no wider than split_width x the line height (a 4 drawn in two strokes)."""
+    attach_gap x the line height apart, and either one shorter than join_height x the line
+    height and together no wider than split_width x it (a 4 drawn in two strokes), or sharing
+    join_overlap of the narrower one's columns and together no wider than join_width x it (a 0
+    drawn or broken in two arcs)."""
     found = []
     for i in range(len(parts) - 1):
         a, b = mask_box(parts[i]), mask_box(parts[i + 1])
         union = max(a[3], b[3]) - min(a[1], b[1])
-        if (
-            -column_overlap(a, b) <= config["attach_gap"] * height
-            and min(box_height(a), box_height(b)) < config["join_height"] * height
-            and union <= config["split_width"] * height
-        ):
+        near = -column_overlap(a, b) <= config["attach_gap"] * height
+        short = min(box_height(a), box_height(b)) < config["join_height"] * height
+        shared = column_overlap(a, b) >= config["join_overlap"] * min(box_width(a), box_width(b))
+        narrow = union <= config["split_width"] * height
+        if near and (short and narrow or shared and union <= config["join_width"] * height):
             found.append(i)
     return found
 
 
-def choose_joins(candidates: list[int], singles: list, joined: list) -> list[int]:
+def shared_share(a: Box, b: Box) -> float:
+    """The share of the narrower box's columns the wider one shares, 0 when they share none."""
+    return max(0.0, min(1.0, column_overlap(a, b) / min(box_width(a), box_width(b))))
+
+
+def choose_joins(candidates: list[int], singles: list, joined: list, shares: list[float]) -> list[int]:
     """The candidates to join: those whose joined reading beats the product of the two readings,
     best margin first, none sharing a part. singles: probabilities by part index (of the parts in
-    a candidate); joined: of each candidate pair."""
+    a candidate); joined: of each candidate pair; shares: each pair's shared_share, which weighs
+    the two readings down (digits are written side by side, the pieces of one digit overlap)."""
     margins = []
     for k, i in enumerate(candidates):
-        margin = float(joined[k].max()) - float(singles[i].max()) * float(singles[i + 1].max())
+        apart = float(singles[i].max()) * float(singles[i + 1].max()) * (1.0 - shares[k])
+        margin = float(joined[k].max()) - apart
         if margin > 0:
             margins.append((-margin, i))
     chosen: list[int] = []
@@ -543,7 +558,8 @@ def segment_number(ink: np.ndarray, classify: Classify, config: dict) -> dict:
         singles = [None] * len(parts)
         for j, p in zip(involved, probabilities):
             singles[j] = p
-        for i in reversed(choose_joins(pairs, singles, probabilities[len(involved) :])):
+        shares = [shared_share(mask_box(parts[i]), mask_box(parts[i + 1])) for i in pairs]
+        for i in reversed(choose_joins(pairs, singles, probabilities[len(involved) :], shares)):
             parts[i : i + 2] = [parts[i] | parts[i + 1]]
     settled = []
     for _ in range(config["max_split_rounds"]):

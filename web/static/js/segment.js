@@ -545,8 +545,10 @@ export function chooseSplit(kind, whole, halves, strong, config) {
 
 /**
  * Indices i of neighbours (i, i + 1), in reading order, that may be one digit: at most
- * attach_gap x the line height apart, one shorter than join_height x the line height, and
- * together no wider than split_width x the line height (a 4 drawn in two strokes).
+ * attach_gap x the line height apart, and either one shorter than join_height x the line
+ * height and together no wider than split_width x it (a 4 drawn in two strokes), or sharing
+ * join_overlap of the narrower one's columns and together no wider than join_width x it (a 0
+ * drawn or broken in two arcs).
  */
 export function joinCandidates(parts, height, config) {
   const found = [];
@@ -554,25 +556,31 @@ export function joinCandidates(parts, height, config) {
     const a = maskBox(parts[i]);
     const b = maskBox(parts[i + 1]);
     const union = Math.max(a[3], b[3]) - Math.min(a[1], b[1]);
-    if (
-      -columnOverlap(a, b) <= config.attach_gap * height &&
-      Math.min(boxHeight(a), boxHeight(b)) < config.join_height * height &&
-      union <= config.split_width * height
-    ) {
-      found.push(i);
-    }
+    const near = -columnOverlap(a, b) <= config.attach_gap * height;
+    const short = Math.min(boxHeight(a), boxHeight(b)) < config.join_height * height;
+    const shared = columnOverlap(a, b) >= config.join_overlap * Math.min(boxWidth(a), boxWidth(b));
+    const narrow = union <= config.split_width * height;
+    if (near && ((short && narrow) || (shared && union <= config.join_width * height))) found.push(i);
   }
   return found;
 }
 
+/** The share of the narrower box's columns the wider one shares, 0 when they share none. */
+export function sharedShare(a, b) {
+  return Math.max(0, Math.min(1, columnOverlap(a, b) / Math.min(boxWidth(a), boxWidth(b))));
+}
+
 /**
  * The candidates to join: those whose joined reading beats the product of the two readings,
- * best margin first, none sharing a part. singles: probabilities of every part; joined: of each pair.
+ * best margin first, none sharing a part. singles: probabilities of every part; joined: of each
+ * pair; shares: each pair's sharedShare, which weighs the two readings down (digits are written
+ * side by side, the pieces of one digit overlap).
  */
-export function chooseJoins(candidates, singles, joined) {
+export function chooseJoins(candidates, singles, joined, shares) {
   const margins = [];
   candidates.forEach((i, k) => {
-    const margin = top1(joined[k]) - top1(singles[i]) * top1(singles[i + 1]);
+    const apart = top1(singles[i]) * top1(singles[i + 1]) * (1 - shares[k]);
+    const margin = top1(joined[k]) - apart;
     if (margin > 0) margins.push([-margin, i]);
   });
   margins.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -669,7 +677,8 @@ export async function segmentNumber(ink, classify, config) {
     const probabilities = await read([...involved.map((j) => parts[j]), ...joined]);
     const singles = [];
     involved.forEach((j, k) => (singles[j] = probabilities[k]));
-    const joins = chooseJoins(pairs, singles, probabilities.slice(involved.length));
+    const shares = pairs.map((i) => sharedShare(maskBox(parts[i]), maskBox(parts[i + 1])));
+    const joins = chooseJoins(pairs, singles, probabilities.slice(involved.length), shares);
     for (const i of [...joins].reverse()) parts.splice(i, 2, or(parts[i], parts[i + 1]));
   }
   const settled = [];
