@@ -111,6 +111,11 @@ def create_app(test_config: dict | None = None) -> Flask:
             missing_vendor=missing_vendor_files(Path(app.static_folder)),
         )
 
+    @app.get("/photo")
+    def photo() -> str:
+        # House numbers from a photo: read in the browser like the drawings; the photo never leaves it.
+        return render_template("photo.html", missing_vendor=missing_vendor_files(Path(app.static_folder)))
+
     return app
 
 

@@ -68,3 +68,26 @@ def js_read_number(model_dir: Path, images: list[np.ndarray]) -> list[dict]:
     return call_harness(
         {"op": "read_number", "model_dir": str(model_dir), "images": [encode_image(im) for im in images]}
     )
+
+
+def js_fit_region(images: list[np.ndarray], regions: list, config: dict) -> list[np.ndarray]:
+    encoded = [{**encode_image(im), "region": list(r) if r else None} for im, r in zip(images, regions)]
+    results = call_harness({"op": "fit_region", "images": encoded, "config": config})
+    return [np.array(r["values"], dtype=np.float32).reshape(r["shape"]) for r in results]
+
+
+def js_zoom_region(boxes: list, width: int, height: int, config: dict) -> list[list[int]]:
+    request = {"op": "zoom_region", "boxes": [list(b) for b in boxes], "width": width, "height": height}
+    return call_harness({**request, "config": config})
+
+
+def js_decode_box(cells: np.ndarray, stride: int) -> list[dict]:
+    flat = [c.ravel().tolist() for c in cells]
+    return call_harness({"op": "decode_box", "cells": flat, "shape": list(cells.shape[1:]), "stride": stride})
+
+
+def js_read_photo(reader_dir: Path, localizer_dir: Path, images: list[np.ndarray], boxes: list) -> list[dict]:
+    """The page's photo reading in Node: with a box, or (None) the localizer's, as the automatic mode."""
+    encoded = [{**encode_image(im), "box": list(b) if b else None} for im, b in zip(images, boxes)]
+    request = {"op": "read_photo", "reader_dir": str(reader_dir), "localizer_dir": str(localizer_dir)}
+    return call_harness({**request, "images": encoded}, timeout=600)

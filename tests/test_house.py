@@ -28,16 +28,16 @@ def scenes_dir(tmp_path_factory):
     return directory
 
 
-# The target is 97 %; the committed model reads 96.45 % (see README). This floor
-# guards against a worse model being committed while that work goes on.
-WHOLE_NUMBER_FLOOR = 0.96
+# The target: 97 % of 10,000 held-out generated numbers read whole, as the CLI and the page
+# read them (each head averaged over five windows of the crop).
+WHOLE_NUMBER_TARGET = 0.97
 
 
 def test_recorded_whole_number_accuracy():
     held_out = METRICS["held_out_generated"]
     print(f"house: {held_out['whole_number_accuracy'] * 100:.2f} % of {held_out['count']} held-out numbers read whole")
     assert held_out["count"] == 10000
-    assert held_out["whole_number_accuracy"] >= WHOLE_NUMBER_FLOOR
+    assert held_out["whole_number_accuracy"] >= WHOLE_NUMBER_TARGET
     assert set(held_out["per_head_accuracy"]) == set(HOUSE_HEADS)
 
 

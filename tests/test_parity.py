@@ -80,12 +80,13 @@ def test_tfjs_export_matches_keras_on_100_test_images(name, mnist):
 
 def test_house_preprocessing_twins_agree():
     from tests.jsbridge import js_preprocess_house
-    from train.preprocess import HOUSE_CROP, HOUSE_EXPAND, HOUSE_INPUT, preprocess_house
+    from train.preprocess import HOUSE_CROP, HOUSE_EXPAND, HOUSE_INPUT, HOUSE_OFFSETS, preprocess_house
 
     rng = np.random.default_rng(3)
     images = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((120, 200), (64, 64), (300, 90))]
     boxes = [(50, 30, 80, 40), None, (0, 250, 90, 60)]  # the last box runs off the bottom edge
     config = {"crop_size": HOUSE_CROP, "input_size": HOUSE_INPUT, "expand": HOUSE_EXPAND}
+    config["offsets"] = [list(o) for o in HOUSE_OFFSETS]
     for image, box, js in zip(images, boxes, js_preprocess_house(images, boxes, config)):
-        assert js.shape == (HOUSE_INPUT, HOUSE_INPUT, 3)
+        assert js.shape == (len(HOUSE_OFFSETS), HOUSE_INPUT, HOUSE_INPUT, 3)
         assert np.abs(js - preprocess_house(image, box)).max() <= 1e-4

@@ -64,3 +64,21 @@ def decode_number(probabilities: np.ndarray, boxes: list) -> dict:
         "confidence": round(confidence, 6),
         "digits": digits,
     }
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + np.exp(-np.float64(x)))
+
+
+def decode_box(cells: np.ndarray, stride: int) -> dict:
+    """The localizer's (rows, cols, 5) output -> {box: [x, y, w, h] in input pixels, score}.
+
+    The number's centre is in the cell with the highest centre logit (the first of equal ones,
+    in reading order); the cell gives the offset within it and the box's log size in cells.
+    """
+    cells = np.asarray(cells, dtype=np.float64)
+    row, col = np.unravel_index(int(cells[..., 0].argmax()), cells.shape[:2])
+    logit, offset_x, offset_y, log_w, log_h = cells[row, col]
+    cx, cy = (col + sigmoid(offset_x)) * stride, (row + sigmoid(offset_y)) * stride
+    w, h = np.exp(log_w) * stride, np.exp(log_h) * stride
+    return {"box": [float(cx - w / 2), float(cy - h / 2), float(w), float(h)], "score": float(sigmoid(logit))}

@@ -35,9 +35,11 @@ from train.data import REPO_ROOT, DataNotFoundError, load_mnist  # noqa: E402
 from train.evaluate import MODELS_DIR, accuracy, predict_probabilities, update_metrics  # noqa: E402
 
 WEB_MODELS_DIR = REPO_ROOT / "web" / "static" / "models"
+QUANTIZATION_SCENES = 200  # held-out scenes (three views each) that measure the localizer's quantization
 MAX_DROP_POINTS = 0.02  # accuracy may fall at most this many percentage points
 DTYPES = ("uint8", "float16")  # smallest first: the first that holds accuracy wins
 MNIST_MODELS = ("mnist_mlp", "mnist_cnn")
+PHOTO_MODELS = ("house", "localizer")
 
 
 def quantize_roundtrip(weights: list[np.ndarray], dtype: str) -> list[np.ndarray]:
@@ -111,18 +113,26 @@ def export_model(model: keras.Model, out_dir: Path, quantized: str | None) -> No
     save_keras_model(model, str(out_dir), quantization_dtype_map={quantized: True} if quantized else None)
 
 
-def export_classifier(name: str, models_dir: Path, out_root: Path, x: np.ndarray, y: np.ndarray) -> dict:
-    model = keras.models.load_model(models_dir / f"{name}.keras")
-    figures = choose_quantization(model, lambda m: accuracy(y, predict_probabilities(m, x)))
+def export_measured(
+    name: str, model: keras.Model, figures: dict, metadata_of: Callable, models_dir: Path, out_root: Path
+) -> dict:
+    """Export with the quantization `figures` chose, write metadata.json, record the export's figures."""
     out_dir = out_root / name
     export_model(model, out_dir, figures["quantization"])
-    metadata = classifier_metadata(name, model, figures["quantization"], weights_digest(out_dir))
+    metadata = metadata_of(model, figures["quantization"], weights_digest(out_dir))
     (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     figures["export_bytes"] = directory_bytes(out_dir)
     figures["export_version"] = metadata["version"]
     update_metrics(name, {"export": figures}, models_dir / "metrics.json")
     print(json.dumps({"model": name, **figures}))
     return figures
+
+
+def export_classifier(name: str, models_dir: Path, out_root: Path, x: np.ndarray, y: np.ndarray) -> dict:
+    model = keras.models.load_model(models_dir / f"{name}.keras")
+    figures = choose_quantization(model, lambda m: accuracy(y, predict_probabilities(m, x)))
+    metadata_of = lambda m, quantized, version: classifier_metadata(name, m, quantized, version)
+    return export_measured(name, model, figures, metadata_of, models_dir, out_root)
 
 
 def house_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
@@ -138,6 +148,7 @@ def house_metadata(model: keras.Model, quantized: str | None, version: str) -> d
             "crop_size": preprocess.HOUSE_CROP,
             "input_size": preprocess.HOUSE_INPUT,
             "expand": preprocess.HOUSE_EXPAND,
+            "offsets": [list(o) for o in preprocess.HOUSE_OFFSETS],
         },
     }
 
@@ -149,22 +160,51 @@ def export_house(models_dir: Path, out_root: Path, val_data: dict) -> dict:
     figures = choose_quantization(
         model, lambda m: whole_number_accuracy(m, val_data)["whole_number_accuracy"], "whole_number_accuracy"
     )
-    out_dir = out_root / "house"
-    export_model(model, out_dir, figures["quantization"])
-    metadata = house_metadata(model, figures["quantization"], weights_digest(out_dir))
-    (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
-    figures["export_bytes"] = directory_bytes(out_dir)
-    figures["export_version"] = metadata["version"]
-    update_metrics("house", {"export": figures}, models_dir / "metrics.json")
-    print(json.dumps({"model": "house", **figures}))
-    return figures
+    return export_measured("house", model, figures, house_metadata, models_dir, out_root)
+
+
+def localizer_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
+    from train.locate import CANDIDATE_SCALES
+    from train.models import LOCALIZER_STRIDE
+
+    return {
+        "name": "localizer",
+        "version": version,
+        "input_shape": list(model.input_shape[1:]),
+        "output_names": list(model.output_names),
+        "stride": LOCALIZER_STRIDE,
+        "candidates": [list(c) for c in CANDIDATE_SCALES],  # boxes read around the one found
+        "quantization": quantized or "float32",
+        "preprocess": {
+            "photo_width": preprocess.PHOTO_WIDTH,
+            "photo_height": preprocess.PHOTO_HEIGHT,
+            "photo_pad": preprocess.PHOTO_PAD,
+            "zoom": preprocess.ZOOM,
+            "min_zoom_width": preprocess.MIN_ZOOM_WIDTH,
+        },
+    }
+
+
+def boxes_found(model: keras.Model, views: dict) -> float:
+    """Share of views where the localizer's box overlaps the true one (IoU >= 0.5)."""
+    from train.decode import decode_box
+    from train.locate import iou
+    from train.models import LOCALIZER_STRIDE
+
+    cells = model.predict(views["images"].astype(np.float32) / 255.0, batch_size=64, verbose=0)
+    found = [decode_box(c, LOCALIZER_STRIDE)["box"] for c in cells]
+    return float(np.mean([iou(f, b) >= 0.5 for f, b in zip(found, views["boxes"])]))
+
+
+def export_localizer(models_dir: Path, out_root: Path, views: dict) -> dict:
+    model = keras.models.load_model(models_dir / "localizer.keras", compile=False)
+    figures = choose_quantization(model, lambda m: boxes_found(m, views), "boxes_found")
+    return export_measured("localizer", model, figures, localizer_metadata, models_dir, out_root)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export trained models to TF.js (layers format) for the page.")
-    parser.add_argument(
-        "--model", choices=[*MNIST_MODELS, "house"], action="append", help="model to export (default: all trained)"
-    )
+    parser.add_argument("--model", choices=[*MNIST_MODELS, *PHOTO_MODELS], action="append", help="default: all trained")
     parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
     parser.add_argument("--out-dir", default=str(WEB_MODELS_DIR), help="default: web/static/models/")
     parser.add_argument("--data-dir", help="MNIST directory, for measuring the quantization drop")
@@ -175,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     models_dir, out_dir = Path(args.models_dir), Path(args.out_dir)
-    names = args.model or [n for n in (*MNIST_MODELS, "house") if (models_dir / f"{n}.keras").is_file()]
+    names = args.model or [n for n in (*MNIST_MODELS, *PHOTO_MODELS) if (models_dir / f"{n}.keras").is_file()]
     for name in names:
         if not (models_dir / f"{name}.keras").is_file():
             print(f"error: {name}.keras not in {models_dir}; train it first (see README)", file=sys.stderr)
@@ -185,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
             from train.synth import cached_samples
 
             export_house(models_dir, out_dir, cached_samples(VAL_COUNT, VAL_SEED))
+        elif name == "localizer":
+            from train.localizer import EVAL_SEED
+            from train.scenes import cached_views
+
+            export_localizer(models_dir, out_dir, cached_views(QUANTIZATION_SCENES, EVAL_SEED))
         else:
             export_classifier(name, models_dir, out_dir, x_test, y_test)
     return 0

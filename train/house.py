@@ -27,7 +27,7 @@ import tf_keras as keras  # noqa: E402
 from train.decode import decode_house_number  # noqa: E402
 from train.evaluate import MODELS_DIR, update_metrics  # noqa: E402
 from train.models import HOUSE_HEADS, HOUSE_INPUT_SHAPE, build_house_reader  # noqa: E402
-from train.preprocess import HOUSE_INPUT, centre_crop  # noqa: E402
+from train.preprocess import HOUSE_INPUT, HOUSE_OFFSETS, centre_crop  # noqa: E402
 
 # --- settings: defaults of the committed model ---------------------------------------
 TRAIN_COUNT = 120_000  # generated crops; each epoch sees new random 54x54 windows of them
@@ -86,9 +86,22 @@ def training_dataset(data: dict[str, np.ndarray], batch_size: int, seed: int) ->
     return ds.map(random_window, num_parallel_calls=tf.data.AUTOTUNE).prefetch(4)
 
 
+def read_windows(model: keras.Model, images: np.ndarray) -> list[np.ndarray]:
+    """uint8 (N, 64, 64, 3) crops -> the six heads, each averaged over the windows the CLI and the
+    page read (preprocess.house_windows), one window position at a time to keep memory flat."""
+    size = HOUSE_INPUT
+    top, left = (images.shape[1] - size) // 2, (images.shape[2] - size) // 2
+    total = None
+    for dy, dx in HOUSE_OFFSETS:
+        windows = images[:, top + dy : top + dy + size, left + dx : left + dx + size].astype(np.float32) / 255.0
+        outputs = model.predict(windows, batch_size=256, verbose=0)
+        total = outputs if total is None else [t + o for t, o in zip(total, outputs)]
+    return [t / len(HOUSE_OFFSETS) for t in total]
+
+
 def whole_number_accuracy(model: keras.Model, data: dict[str, np.ndarray]) -> dict:
     """Decode every held-out crop as the CLI does and count numbers read whole, plus per-head accuracy."""
-    outputs = model.predict(centre_windows(data["images"]), batch_size=256, verbose=0)
+    outputs = read_windows(model, data["images"])
     truth = targets(data)
     per_head = {
         name: round(float((out.argmax(axis=1) == truth[name]).mean()), 5) for name, out in zip(HOUSE_HEADS, outputs)
@@ -189,6 +202,19 @@ def train(
     return figures
 
 
+def evaluate(out_dir: Path, val_count: int) -> dict:
+    """Measure a trained reader again on the held-out numbers, as the CLI and the page read, into metrics.json."""
+    from train.synth import cached_samples
+
+    model = keras.models.load_model(out_dir / "house.keras", compile=False)
+    held_out = whole_number_accuracy(model, cached_samples(val_count, VAL_SEED))
+    figures = {"held_out_generated": held_out, "windows_read": len(HOUSE_OFFSETS)}
+    update_metrics("house", figures, out_dir / "metrics.json")
+    summary = {k: held_out[k] for k in ("whole_number_accuracy", "count", "accuracy_by_length")}
+    print(json.dumps({"model": "house", **summary}))
+    return held_out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the six-head house-number reader.")
     parser.add_argument(
@@ -201,8 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--init-from", help="start from this trained house.keras (fine-tuning)")
     parser.add_argument("--lr", type=float, default=PEAK_LR, help=f"peak learning rate (default: {PEAK_LR})")
     parser.add_argument("--dropout", type=float, default=DROPOUT, help=f"dropout before the heads (default: {DROPOUT})")
+    parser.add_argument(
+        "--evaluate-only", action="store_true", help="measure the trained model in --out-dir again; no training"
+    )
     args = parser.parse_args(argv)
     try:
+        if args.evaluate_only:
+            evaluate(Path(args.out_dir), args.val_count)
+            return 0
         train(
             args.train_count,
             args.val_count,

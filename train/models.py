@@ -91,3 +91,43 @@ def build_house_reader(
     outputs = [keras.layers.Dense(LENGTH_CLASSES, activation="softmax", name="length")(x)]
     outputs += [keras.layers.Dense(DIGIT_CLASSES, activation="softmax", name=name)(x) for name in HOUSE_HEADS[1:]]
     return keras.Model(inputs, outputs, name="house_reader")
+
+
+LOCALIZER_INPUT_SHAPE = (192, 256, 3)  # a whole photo or a closer look, 4:3 (train/preprocess.py fit_region)
+LOCALIZER_STRIDE = 8  # one output cell per 8x8 input pixels: a 24x32 grid
+LOCALIZER_CHANNELS = 5  # per cell: centre logit, centre offset (x, y) logits, log box width and height
+
+
+def conv_bn_relu_strided(x, filters: int, strides: int = 1, dilation: int = 1):
+    x = keras.layers.Conv2D(filters, 3, strides=strides, dilation_rate=dilation, padding="same", use_bias=False)(x)
+    x = keras.layers.BatchNormalization()(x)
+    return keras.layers.ReLU()(x)
+
+
+def build_localizer(width: int = 64) -> keras.Model:
+    """Finds a house number in a photo, CenterNet-style: for every 8x8 cell, how likely the number's
+    centre lies in it, where in the cell, and the box's size.
+
+    Fully convolutional and small (about 0.33M parameters) so it runs on a phone in a blink. A
+    stride-16 branch with dilated convs sees a whole wall (a number five digits long, and the
+    plate around it), then joins the stride-8 features that place the box to a few pixels.
+    """
+    inputs = keras.Input(LOCALIZER_INPUT_SHAPE, name="photo")
+    x = conv_bn_relu_strided(inputs, 16, strides=2)  # 96x128
+    x = conv_bn_relu_strided(x, 32, strides=2)  # 48x64
+    x = conv_bn_relu_strided(x, width, strides=2)  # 24x32
+    fine = conv_bn_relu_strided(x, width)
+    y = conv_bn_relu_strided(fine, width * 3 // 2, strides=2)  # 12x16
+    for dilation in (2, 4):
+        y = conv_bn_relu_strided(y, width * 3 // 2, dilation=dilation)
+    y = keras.layers.UpSampling2D(2)(y)
+    x = keras.layers.Concatenate()([fine, y])
+    x = keras.layers.Conv2D(width, 1, use_bias=False)(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.ReLU()(x)
+    x = conv_bn_relu_strided(x, width)
+    # CenterNet's prior: "no centre here" (p = 0.1) at the start, so the many empty cells do not
+    # swamp the first steps.
+    prior = keras.initializers.Constant([-2.19, 0.0, 0.0, 1.0, 1.0])
+    outputs = keras.layers.Conv2D(LOCALIZER_CHANNELS, 1, bias_initializer=prior, name="cells")(x)
+    return keras.Model(inputs, outputs, name="localizer")

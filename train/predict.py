@@ -1,12 +1,13 @@
 """Read digits from image files: file -> preprocess -> model -> decode -> one JSON line each.
 
     python -m train.predict IMAGE [IMAGE ...] [--model cnn|mlp]
-    python -m train.predict --model house PHOTO [--box x,y,w,h]
+    python -m train.predict --model house PHOTO [--box x,y,w,h | --find]
     python -m train.predict --number IMAGE [IMAGE ...] [--model cnn|mlp]
 
 Handwritten digits may be PNG or JPEG of any size, dark ink on paper or light ink
 on dark. House numbers are read from the box around the number (grown by 30 %, as
-in training), or from the whole image when no box is given. --number reads a row of
+in training), or from the whole image when no box is given; --find looks for the number
+first, with the localizer, as the page does (train/locate.py). --number reads a row of
 handwritten digits: train/segment.py cuts it into digits, read in one batch.
 A file that cannot be read (not an image, blank, truncated, box outside it) gets a
 message on stderr naming it; the other files are still read, and the exit code is 1.
@@ -31,11 +32,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: E402
 
 from train.decode import decode_digit, decode_house_number  # noqa: E402
 from train.evaluate import MODELS_DIR  # noqa: E402
+from train.locate import candidate_boxes, locate_number  # noqa: E402
 from train.preprocess import EmptyImageError, ink_image, preprocess_digit, preprocess_house  # noqa: E402
 from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
 from train.segment import segment_config, segment_number  # noqa: E402
 
 MODEL_FILES = {"cnn": "mnist_cnn.keras", "mlp": "mnist_mlp.keras", "house": "house.keras"}
+LOCALIZER_FILE = "localizer.keras"  # not a reader of its own: it finds the box for the house reader
 Box = tuple[int, int, int, int]
 MAX_PIXELS = 50_000_000  # larger images are refused before they are decoded in full
 # PIL itself refuses twice this (DecompressionBombError) even where our own check is bypassed.
@@ -96,13 +99,14 @@ def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
 
 
 def load_reader(kind: str, models_dir: Path = MODELS_DIR):
+    """A model for inference: a reader named in MODEL_FILES, or "localizer"."""
     import_tensorflow_quietly()
     import tf_keras as keras
 
-    path = models_dir / MODEL_FILES[kind]
+    path = models_dir / (LOCALIZER_FILE if kind == "localizer" else MODEL_FILES[kind])
     if not path.is_file():
         raise FileNotFoundError(f"model file {path} is missing; train it first (see README)")
-    return keras.models.load_model(path)
+    return keras.models.load_model(path, compile=False)  # inference only: no optimizer, no custom loss
 
 
 def read_digit(pixels: np.ndarray, model) -> dict:
@@ -115,8 +119,24 @@ def read_house_number(pixels: np.ndarray, model, box: Box | None = None) -> dict
     """Photo pixels (+ box around the number) -> {number, confidence, digits, ...}."""
     if box is not None:
         check_box_inside(box, pixels.shape[1], pixels.shape[0])
-    outputs = [o.numpy()[0] for o in model(preprocess_house(pixels, box)[None], training=False)]
+    # Each head averaged over the crop's windows (preprocess.house_windows), as the page does.
+    outputs = [o.numpy().mean(axis=0) for o in model(preprocess_house(pixels, box), training=False)]
     return decode_house_number(outputs[0], outputs[1:])
+
+
+def find_house_number(pixels: np.ndarray, model, localizer) -> dict:
+    """Photo pixels -> the number found and read: {number, confidence, digits, ..., box, box_score}.
+
+    The localizer finds the box; the reader reads it and its variants (locate.candidate_boxes),
+    and the surest reading (the first of equal ones) gives the number and the box.
+    """
+    found = locate_number(pixels, localizer)
+    best = None
+    for box in candidate_boxes(found["box"], pixels.shape[1], pixels.shape[0]):
+        reading = read_house_number(pixels, model, tuple(box))
+        if best is None or reading["confidence"] > best["confidence"]:
+            best = {**reading, "box": box, "box_score": found["score"]}
+    return best
 
 
 def classify_crops(crops: list[np.ndarray], model) -> np.ndarray:
@@ -151,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", choices=sorted(MODEL_FILES), default="cnn", help="which model (default: cnn)")
     parser.add_argument("--box", help="house numbers: x,y,w,h of the number in image pixels (default: whole image)")
     parser.add_argument(
+        "--find", action="store_true", help="house numbers: find the number in the photo first (as the page does)"
+    )
+    parser.add_argument(
         "--number", action="store_true", help="read a handwritten number, digits side by side (default: one digit)"
     )
     parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
@@ -158,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     box = None
     if args.number and args.model == "house":
         parser.error("--number reads handwriting: use --model cnn or mlp")
+    if args.find and (args.model != "house" or args.box):
+        parser.error("--find goes with --model house, instead of --box")
     if args.box:
         if args.model != "house":
             parser.error("--box goes with --model house")
@@ -167,13 +192,18 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(err))
     try:
         model = load_reader(args.model, Path(args.models_dir))
+        localizer = load_reader("localizer", Path(args.models_dir)) if args.find else None
     except (FileNotFoundError, OSError, ValueError) as err:
         print(f"error: cannot load the {args.model} model: {err}", file=sys.stderr)
         return 2
     failures = 0
     for name in args.images:
         try:
-            result = read_image(load_image(name), args.model, model, box, number=args.number)
+            pixels = load_image(name)
+            if localizer is not None:
+                result = {**find_house_number(pixels, model, localizer), "model": "house"}
+            else:
+                result = read_image(pixels, args.model, model, box, number=args.number)
         except (UnreadableImageError, EmptyImageError, BadBoxError) as err:
             message = str(err)
         else:

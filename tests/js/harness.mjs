@@ -9,14 +9,19 @@
 //       or {"op": "decode", "probabilities": [[p0, ..., p9], ...]}
 //       or {"op": "decode_house", "heads": [[length(6), digit_1(11), ..., digit_5(11)], ...]}
 //       or {"op": "read_number", "model_dir": "web/static/models/mnist_cnn", "images": [{"width", "height", "rgba_base64"}]}
+//       or {"op": "fit_region", "images": [{"width", "height", "rgba_base64", "region": [x, y, w, h] | null}], "config": {...}}
+//       or {"op": "zoom_region", "boxes": [[x, y, w, h], ...], "width", "height", "config": {...}}
+//       or {"op": "decode_box", "cells": [[...flat...], ...], "shape": [rows, cols, 5], "stride": 8}
+//       or {"op": "read_photo", "reader_dir", "localizer_dir", "images": [{"width", "height", "rgba_base64", "box": [x, y, w, h] | null}]}
+//          (box null: found and read as the page's automatic mode does, locate.js findHouseNumber)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 globalThis.tf = await import('@tensorflow/tfjs');
 const tf = globalThis.tf;
 await tf.setBackend('cpu');
-const { preprocessDigit, preprocessHouse } = await import('../../web/static/js/preprocess.js');
-const { decodeDigit, decodeHouseNumber } = await import('../../web/static/js/decode.js');
+const { fitRegion, preprocessDigit, preprocessHouse, zoomRegion } = await import('../../web/static/js/preprocess.js');
+const { decodeBox, decodeDigit, decodeHouseNumber } = await import('../../web/static/js/decode.js');
 
 const fromBase64 = (s) => new Uint8Array(Buffer.from(s, 'base64'));
 
@@ -103,7 +108,48 @@ async function readNumberOp(request) {
   return results;
 }
 
+function fitRegionOp(request) {
+  return request.images.map((image) => {
+    const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
+    const out = fitRegion(pixels, image.region, request.config);
+    const result = { shape: out.shape, values: Array.from(out.dataSync()) };
+    out.dispose();
+    return result;
+  });
+}
+
+function zoomRegionOp(request) {
+  return request.boxes.map((box) => zoomRegion(box, request.width, request.height, request.config));
+}
+
+function decodeBoxOp(request) {
+  return request.cells.map((cells) => decodeBox(cells, request.shape, request.stride));
+}
+
+/** The page's photo reading (locate.js + model.js readHouseNumber) on each image. */
+async function readPhotoOp(request) {
+  const { findHouseNumber } = await import('../../web/static/js/locate.js');
+  const { readHouseNumber } = await import('../../web/static/js/model.js');
+  const load = async (dir) => ({
+    model: await tf.loadLayersModel(fileHandler(dir)),
+    metadata: JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')),
+  });
+  const reader = await load(request.reader_dir);
+  const localizer = await load(request.localizer_dir);
+  const results = [];
+  for (const image of request.images) {
+    const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
+    if (image.box) results.push({ ...(await readHouseNumber(reader, pixels, image.box)), box: image.box });
+    else results.push(await findHouseNumber(pixels, reader, localizer));
+  }
+  return results;
+}
+
 const handlers = {
+  fit_region: fitRegionOp,
+  zoom_region: zoomRegionOp,
+  decode_box: decodeBoxOp,
+  read_photo: readPhotoOp,
   preprocess,
   preprocess_house: preprocessHouseOp,
   predict,

@@ -66,3 +66,28 @@ export function decodeNumber(probabilities, boxes) {
   });
   return { number: digits.map((d) => String(d.digit)).join(''), confidence: round6(confidence), digits };
 }
+
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+
+/**
+ * The localizer's [rows, cols, 5] output (flat, row-major) -> {box: [x, y, w, h] in input
+ * pixels, score}. The number's centre is in the cell with the highest centre logit (the
+ * first of equal ones, in reading order); the cell gives the offset within it and the box's
+ * log size in cells.
+ * @param {ArrayLike<number>} cells
+ * @param {number[]} shape [rows, cols, 5]
+ * @param {number} stride input pixels per cell
+ */
+export function decodeBox(cells, shape, stride) {
+  const [rows, cols, channels] = shape;
+  let best = 0;
+  for (let i = 1; i < rows * cols; i++) if (cells[i * channels] > cells[best * channels]) best = i;
+  const row = Math.floor(best / cols);
+  const col = best % cols;
+  const [logit, offsetX, offsetY, logW, logH] = Array.from(cells.slice(best * channels, best * channels + 5), Number);
+  const cx = (col + sigmoid(offsetX)) * stride;
+  const cy = (row + sigmoid(offsetY)) * stride;
+  const w = Math.exp(logW) * stride;
+  const h = Math.exp(logH) * stride;
+  return { box: [cx - w / 2, cy - h / 2, w, h], score: sigmoid(logit) };
+}

@@ -1,7 +1,8 @@
 // Loads a classifier (metadata.json + model.json) and runs it on canvas pixels.
 // Besides preprocess.js, the only page file that calls tf; results leave as plain arrays.
 
-import { inkImage, preprocessDigit } from './preprocess.js';
+import { inkImage, preprocessDigit, preprocessHouse } from './preprocess.js';
+import { decodeHouseNumber } from './decode.js';
 import { segmentNumber } from './segment.js';
 
 export { EmptyImageError } from './preprocess.js';
@@ -50,21 +51,25 @@ async function fetchJson(url) {
 }
 
 /**
- * Load metadata.json and the layers model of one exported classifier, then warm it up.
- * @param {string} baseUrl folder URL ending in '/', e.g. '/static/models/mnist_cnn/'
+ * Load metadata.json and the layers model of one exported model.
+ * @param {string} baseUrl folder URL ending in '/', e.g. '/static/models/house/'
  * @returns {Promise<{model: tf.LayersModel, metadata: object}>}
  */
-export async function loadClassifier(baseUrl) {
+export async function loadModel(baseUrl) {
   const metadata = await fetchJson(`${baseUrl}metadata.json`);
-  let model;
   try {
     // The version (a digest of the weights) in the URL keys caches to these exact weights;
     // TF.js appends the same query to the shard URLs.
-    model = await tf.loadLayersModel(`${baseUrl}model.json?v=${encodeURIComponent(metadata.version)}`);
+    const model = await tf.loadLayersModel(`${baseUrl}model.json?v=${encodeURIComponent(metadata.version)}`);
+    return { model, metadata };
   } catch (err) {
     throw new Error(`${baseUrl}model.json: ${err.message}`);
   }
-  const classifier = { model, metadata };
+}
+
+/** loadModel for a digit classifier, warmed up. */
+export async function loadClassifier(baseUrl) {
+  const classifier = await loadModel(baseUrl);
   await warmUp(classifier);
   return classifier;
 }
@@ -178,6 +183,28 @@ export async function readNumber(classifier, pixels) {
     tensor.dispose();
   }
   return segmentNumber(ink, (crops) => classifyCrops(classifier, crops), classifier.metadata.segment);
+}
+
+/**
+ * A photo and the box around its number -> {number, confidence, length, complete, digits},
+ * decoded as the Python CLI decodes (decode.js): the length head, then that many digit heads.
+ * @param {{model: tf.LayersModel, metadata: object}} reader the six-head house-number reader
+ * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels the photo, RGBA
+ * @param {number[]|null} box [x, y, w, h] in photo pixels, or null for the whole photo
+ */
+export async function readHouseNumber({ model, metadata }, pixels, box) {
+  const heads = tf.tidy(() => {
+    const outputs = [].concat(model.predict(preprocessHouse(pixels, box, metadata.preprocess)));
+    // Heads in metadata.json's order, looked up by name (never trust the output order), each
+    // averaged over the crop's windows.
+    return metadata.output_names.map((name) => outputs[model.outputNames.indexOf(name)].mean(0));
+  });
+  try {
+    const [length, ...digits] = await Promise.all(heads.map((t) => t.data()));
+    return decodeHouseNumber(length, digits);
+  } finally {
+    tf.dispose(heads);
+  }
 }
 
 /** Number of live tensors: a test watches it to catch leaks. */

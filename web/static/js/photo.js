@@ -1,0 +1,348 @@
+// The house-number page: photo -> (localizer finds the box | the person drags one) -> reader -> page.
+// The only module of this page that touches the DOM; tf stays in model.js, locate.js, preprocess.js.
+
+import { contentBox } from './draw.js';
+import { findHouseNumber } from './locate.js';
+import { chooseBackend, loadModel, readHouseNumber, tfLoaded } from './model.js';
+import { preprocessHouse } from './preprocess.js';
+
+const tf = globalThis.tf;
+const $ = (id) => document.getElementById(id);
+const ui = {
+  input: $('photo-input'),
+  dropZone: $('drop-zone'),
+  stage: $('photo-stage'),
+  canvas: $('photo-canvas'),
+  box: $('crop-box'),
+  find: $('find-number'),
+  read: $('read-number'),
+  result: $('number-result'),
+  confidence: $('number-confidence'),
+  lowConfidence: $('low-confidence'),
+  digits: $('photo-digits'),
+  status: $('status'),
+  error: $('error'),
+  backend: $('backend'),
+};
+const modelsUrl = document.body.dataset.modelsUrl;
+const vendorUrl = document.body.dataset.vendorUrl;
+
+const MAX_SIDE = 1600; // a 12 MP phone photo is read at this size: plenty for a number, and fast
+const MAX_FILE_BYTES = 50 * 1024 * 1024; // larger files are not photos a phone takes
+const LOW_CONFIDENCE = 0.5; // below this the page says it is not sure
+const MIN_BOX = 4; // photo pixels: a smaller drag is a click, not a box
+
+// --- state --------------------------------------------------------------------------------
+let reader = null; // {model, metadata}: the six-head house-number reader
+let localizer = null; // {model, metadata}: finds the number's box
+let photo = null; // {pixels: ImageData, width, height, scale: original pixels per working pixel, name}
+let box = null; // [x, y, w, h] in working pixels (floats while dragging)
+let busy = Promise.resolve();
+
+/** For the browser tests: what the page holds and did last. Harmless to people. */
+const hook = { ready: false, reads: 0, lastResult: null, lastBox: null, located: null, photoSize: null };
+window.housePage = hook;
+
+// --- small verbs --------------------------------------------------------------------------
+
+function showStatus(text) {
+  ui.status.textContent = text;
+}
+
+function showError(text) {
+  ui.error.textContent = text;
+  ui.error.hidden = !text;
+}
+
+const percent = (p) => `${Math.round(p * 100)} %`;
+
+function clearResult() {
+  ui.result.textContent = '';
+  ui.confidence.textContent = '';
+  ui.lowConfidence.hidden = true;
+  ui.digits.replaceChildren();
+  hook.lastResult = null;
+}
+
+function showResult(result) {
+  ui.result.textContent = result.number + (result.complete ? '' : '…');
+  ui.confidence.textContent = `${percent(result.confidence)} sure`;
+  ui.lowConfidence.hidden = result.confidence >= LOW_CONFIDENCE;
+  ui.digits.replaceChildren(
+    ...result.digits.map((d) => {
+      const item = document.createElement('li');
+      const label = document.createElement('span');
+      label.className = 'digit-label';
+      label.textContent = String(d.digit);
+      const value = document.createElement('span');
+      value.className = 'digit-value';
+      value.textContent = percent(d.confidence);
+      item.append(label, value);
+      if (d.confidence < LOW_CONFIDENCE) item.classList.add('unsure');
+      return item;
+    }),
+  );
+}
+
+const enableTools = (on) => {
+  ui.find.disabled = !on || !photo;
+  ui.read.disabled = !on || !photo || !box;
+};
+
+/** Run page work one at a time: a read never sees a half-opened photo. */
+function serially(work) {
+  busy = busy.then(work).catch((err) => {
+    console.error(err);
+    showError(err.message);
+  });
+  return busy;
+}
+
+// --- the box: working pixels inside, photo pixels in its data-* attributes ---------------
+
+function wholeBox(b) {
+  const [x, y, w, h] = b;
+  const left = Math.max(0, Math.min(photo.width - 1, Math.round(x)));
+  const top = Math.max(0, Math.min(photo.height - 1, Math.round(y)));
+  const right = Math.max(left + 1, Math.min(photo.width, Math.round(x + w)));
+  const bottom = Math.max(top + 1, Math.min(photo.height, Math.round(y + h)));
+  return [left, top, right - left, bottom - top];
+}
+
+function placeBox() {
+  if (!box) {
+    ui.box.hidden = true;
+    return;
+  }
+  const [x, y, w, h] = box;
+  const view = ui.canvas.clientWidth / photo.width; // CSS pixels per working pixel
+  Object.assign(ui.box.style, {
+    left: `${ui.canvas.offsetLeft + ui.canvas.clientLeft + x * view}px`,
+    top: `${ui.canvas.offsetTop + ui.canvas.clientTop + y * view}px`,
+    width: `${w * view}px`,
+    height: `${h * view}px`,
+  });
+  const inPhoto = [x, y, w, h].map((v) => Math.round(v * photo.scale));
+  [ui.box.dataset.x, ui.box.dataset.y, ui.box.dataset.w, ui.box.dataset.h] = inPhoto.map(String);
+  ui.box.hidden = false;
+}
+
+function setBox(next) {
+  box = next ? wholeBox(next) : null;
+  hook.lastBox = box && box.map((v) => Math.round(v * photo.scale));
+  placeBox();
+  enableTools(true);
+}
+
+// --- reading ------------------------------------------------------------------------------
+
+function showReading(result) {
+  hook.lastResult = result;
+  hook.reads += 1;
+  showResult(result);
+  showStatus(
+    result.confidence >= LOW_CONFIDENCE ? 'Read. Adjust the box to read again.' : 'Read, but not surely.',
+  );
+}
+
+async function readBox() {
+  if (!photo || !box || !reader) return;
+  const started = performance.now();
+  const result = await readHouseNumber(reader, photo.pixels, wholeBox(box));
+  hook.lastReadMs = performance.now() - started;
+  showReading(result);
+}
+
+async function findNumber() {
+  if (!photo || !localizer) return;
+  showStatus('Looking for the number…');
+  const started = performance.now();
+  const found = await findHouseNumber(photo.pixels, reader, localizer);
+  hook.lastLocateMs = performance.now() - started;
+  hook.located = { box: found.box.map((v) => Math.round(v * photo.scale)), score: found.box_score };
+  setBox(found.box);
+  showReading(found);
+}
+
+// --- opening a photo ----------------------------------------------------------------------
+
+/** File -> ImageBitmap, upright as EXIF says, at most MAX_SIDE long: decoded and scaled off the main thread. */
+async function decodePhoto(file) {
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch {
+    throw new Error(`“${file.name}” is not an image this browser can open. Choose a JPEG, PNG or WebP photo.`);
+  }
+  const original = { width: bitmap.width, height: bitmap.height };
+  const shrink = Math.min(1, MAX_SIDE / Math.max(original.width, original.height));
+  if (shrink === 1) return { bitmap, original };
+  const resized = await createImageBitmap(bitmap, {
+    resizeWidth: Math.max(1, Math.round(original.width * shrink)),
+    resizeHeight: Math.max(1, Math.round(original.height * shrink)),
+    resizeQuality: 'high',
+  });
+  bitmap.close();
+  return { bitmap: resized, original };
+}
+
+async function openPhoto(file) {
+  showError('');
+  clearResult();
+  if (!file) return;
+  if (file.size > MAX_FILE_BYTES) {
+    showError(`“${file.name}” is ${Math.round(file.size / 2 ** 20)} MB; photos up to 50 MB can be read.`);
+    return;
+  }
+  showStatus(`Opening ${file.name}…`);
+  const { bitmap, original } = await decodePhoto(file);
+  ui.canvas.width = bitmap.width;
+  ui.canvas.height = bitmap.height;
+  const ctx = ui.canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  photo = {
+    pixels: ctx.getImageData(0, 0, ui.canvas.width, ui.canvas.height),
+    width: ui.canvas.width,
+    height: ui.canvas.height,
+    scale: original.width / ui.canvas.width,
+    name: file.name,
+  };
+  hook.photoSize = [original.width, original.height];
+  hook.workingSize = [photo.width, photo.height];
+  ui.stage.hidden = false;
+  setBox(null);
+  await findNumber();
+}
+
+// --- dragging the box: mouse, pen and touch alike (Pointer Events) -----------------------
+
+let drag = null; // {mode: 'new' | 'move' | 'nw' | 'ne' | 'sw' | 'se', start: {x, y}, from: box}
+
+function photoPoint(event) {
+  const rect = contentBox(ui.canvas);
+  const x = ((event.clientX - rect.left) * photo.width) / rect.width;
+  const y = ((event.clientY - rect.top) * photo.height) / rect.height;
+  return { x: Math.max(0, Math.min(photo.width, x)), y: Math.max(0, Math.min(photo.height, y)) };
+}
+
+/** The box two opposite corners span. */
+function spanned(a, b) {
+  return [Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(b.x - a.x), Math.abs(b.y - a.y)];
+}
+
+/** The box a drag makes: a corner dragged to the pointer, the whole box moved, or a new box. */
+function draggedBox({ mode, start, from }, point) {
+  if (mode === 'move') {
+    const [x, y, w, h] = from;
+    const dx = Math.max(-x, Math.min(photo.width - x - w, point.x - start.x));
+    const dy = Math.max(-y, Math.min(photo.height - y - h, point.y - start.y));
+    return [x + dx, y + dy, w, h];
+  }
+  if (mode === 'new') return spanned(start, point);
+  // A corner follows the pointer by as much as it moved (wherever on the handle it was grabbed);
+  // the opposite corner stays put.
+  const [x, y, w, h] = from;
+  const anchor = { x: mode.includes('w') ? x + w : x, y: mode.includes('n') ? y + h : y };
+  const corner = { x: mode.includes('w') ? x : x + w, y: mode.includes('n') ? y : y + h };
+  const clamp = (v, max) => Math.max(0, Math.min(max, v));
+  return spanned(anchor, {
+    x: clamp(corner.x + point.x - start.x, photo.width),
+    y: clamp(corner.y + point.y - start.y, photo.height),
+  });
+}
+
+function startDrag(event) {
+  if (!photo || event.button > 0) return;
+  const handle = event.target.dataset?.handle;
+  const mode = handle || (event.target === ui.box ? 'move' : 'new');
+  drag = { mode, start: photoPoint(event), from: box };
+  ui.stage.setPointerCapture(event.pointerId);
+  event.preventDefault();
+}
+
+function moveDrag(event) {
+  if (!drag) return;
+  box = draggedBox(drag, photoPoint(event));
+  placeBox();
+  event.preventDefault();
+}
+
+function endDrag(event) {
+  if (!drag) return;
+  const next = draggedBox(drag, photoPoint(event));
+  const wasClick = drag.mode === 'new' && (next[2] < MIN_BOX || next[3] < MIN_BOX);
+  drag = null;
+  if (wasClick) {
+    setBox(box && box[2] >= MIN_BOX ? box : null);
+    return;
+  }
+  setBox(next);
+  serially(readBox);
+}
+
+// --- wiring -------------------------------------------------------------------------------
+
+ui.stage.addEventListener('pointerdown', startDrag);
+ui.stage.addEventListener('pointermove', moveDrag);
+ui.stage.addEventListener('pointerup', endDrag);
+ui.stage.addEventListener('pointercancel', () => {
+  drag = null;
+  placeBox();
+});
+ui.input.addEventListener('change', () => serially(() => openPhoto(ui.input.files[0])));
+ui.find.addEventListener('click', () => serially(findNumber));
+ui.read.addEventListener('click', () => serially(readBox));
+window.addEventListener('resize', placeBox);
+for (const type of ['dragenter', 'dragover']) {
+  ui.dropZone.addEventListener(type, (event) => {
+    event.preventDefault();
+    ui.dropZone.classList.add('dropping');
+  });
+}
+ui.dropZone.addEventListener('dragleave', () => ui.dropZone.classList.remove('dropping'));
+ui.dropZone.addEventListener('drop', (event) => {
+  event.preventDefault();
+  ui.dropZone.classList.remove('dropping');
+  serially(() => openPhoto(event.dataTransfer.files[0]));
+});
+
+/** The reader's input for the current box (5 windows of 54x54x3), flat: tests compare it with Python's. */
+hook.cropInput = () =>
+  tf.tidy(() => Array.from(preprocessHouse(photo.pixels, wholeBox(box), reader.metadata.preprocess).dataSync()));
+hook.setBox = (b) => setBox(b.map((v) => v / photo.scale));
+
+// --- start --------------------------------------------------------------------------------
+
+/** A grey photo with a dark block: runs every op once, so the first real photo is quick. */
+function warmUpPixels(width = 320, height = 240) {
+  const data = new Uint8ClampedArray(width * height * 4).fill(200);
+  for (let y = 100; y < 140; y++) data.fill(30, (y * width + 140) * 4, (y * width + 180) * 4);
+  return { data, width, height };
+}
+
+async function start() {
+  if (!tfLoaded()) {
+    ui.backend.textContent = 'none';
+    document.body.dataset.ready = 'error';
+    showError('TF.js did not load (vendor/tf.min.js is missing or failed). Run `npm ci` on the server and reload.');
+    return;
+  }
+  try {
+    hook.backend = await chooseBackend(undefined, vendorUrl);
+    ui.backend.textContent = hook.backend;
+    [reader, localizer] = await Promise.all([loadModel(`${modelsUrl}house/`), loadModel(`${modelsUrl}localizer/`)]);
+    await findHouseNumber(warmUpPixels(), reader, localizer);
+  } catch (err) {
+    document.body.dataset.ready = 'error';
+    showStatus('The reader cannot start.');
+    showError(`The models could not load: ${err.message}`);
+    return;
+  }
+  hook.ready = true;
+  document.body.dataset.ready = 'true';
+  enableTools(true);
+  showStatus('Ready: take or choose a photo of a house number.');
+}
+
+start();
