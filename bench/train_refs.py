@@ -1,7 +1,7 @@
 """Train the reference labs' MNIST models on this machine's CPU and cache them for `make bench`.
 
-    python -m bench.train_refs                       # train the ones not cached yet
-    python -m bench.train_refs --retrain             # train all three again
+    python -m bench.train_refs                       # train the ones not cached yet (a cut-short run resumes)
+    python -m bench.train_refs --retrain             # train all three again, from scratch
     python -m bench.train_refs --model ref_mlp --epochs 1 --limit 2000 --out-dir /tmp/smoke
 
 Standard split (60,000 training images, the 10,000 test images scored once per epoch),
@@ -38,7 +38,7 @@ class EpochClock(keras.callbacks.Callback):
     """Per epoch: training seconds, the 1-minute load average, and test accuracy (scored after the clock stops).
 
     After each epoch the model and the epochs so far are saved as <name>.partial.*, so a run
-    cut short can be resumed (--resume) or benchmarked as it stands.
+    cut short resumes where it stopped, or is benchmarked as it stands (bench.run --no-train).
     """
 
     def __init__(self, x_test: np.ndarray, y_test: np.ndarray, partial: Path, epochs: list[dict]):
@@ -131,9 +131,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the reference labs' MNIST models (cached).")
     parser.add_argument("--model", choices=list(RECIPES), action="append", help="default: all three")
     parser.add_argument("--retrain", action="store_true", help="train again even when cached (default: off)")
-    parser.add_argument(
-        "--resume", action="store_true", help="continue a cut-short run from its last epoch (default: off)"
-    )
     parser.add_argument("--epochs", type=int, help="override the recipe's epochs, for smoke runs (default: recipe)")
     parser.add_argument("--limit", type=int, help="use only this many training and test images (default: all)")
     parser.add_argument("--out-dir", default=str(CACHE_DIR), help="default: cache/bench/models/")
@@ -154,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         recipe = RECIPES[name]
         if args.epochs:
             recipe = Recipe(**{**recipe.__dict__, "epochs": args.epochs})
-        train_reference(name, recipe, ((x_train, y_train), (x_test, y_test)), out_dir, resume=args.resume)
+        train_reference(name, recipe, ((x_train, y_train), (x_test, y_test)), out_dir, resume=not args.retrain)
     return 0
 
 
