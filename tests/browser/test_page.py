@@ -134,6 +134,14 @@ CONTROLS = {  # data-testid -> (ARIA role, accessible name a screen reader annou
 }
 
 
+def test_a_tap_leaves_a_dot(drawing: DrawingPage) -> None:
+    box = drawing.testid("draw-canvas").bounding_box()
+    drawing.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    drawing.wait_idle()
+    ink = (drawing.canvas_rgba()[..., :3] < 128).all(axis=-1)
+    assert 50 < ink.sum() < 2000  # one round dot of the medium brush, and nothing else
+
+
 def test_controls_are_labelled_and_reachable_by_keyboard(drawing: DrawingPage) -> None:
     page = drawing.page
     for testid, (role, name) in CONTROLS.items():

@@ -147,3 +147,15 @@ def test_exif_orientation_is_honoured(photo_page: PhotoPage, scenes) -> None:
     photo_page.upload(buffer.getvalue(), name="upright.jpg", mime="image/jpeg")
     height, width = scenes[0].image.shape[:2]
     assert photo_page.state("photoSize") == [height, width]  # turned: portrait
+
+
+def test_screenshot_of_a_photo_being_read(photo_page: PhotoPage, scenes) -> None:
+    photo_page.page.set_viewport_size({"width": 960, "height": 900})
+    for scene in scenes:  # the first scene read right makes the picture
+        photo_page.upload_image(scene.image)
+        if photo_page.number() == scene.number:
+            break
+    assert photo_page.number() == scene.number
+    path = ROOT / "docs" / "screenshot_photo.png"
+    photo_page.page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000

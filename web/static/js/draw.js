@@ -51,8 +51,10 @@ export function toCanvasPoint(event, box, width = CANVAS_SIZE, height = width) {
 export function traceSmoothPath(ctx, points) {
   ctx.beginPath();
   ctx.moveTo(points[0].x, points[0].y);
-  if (points.length === 1) {
-    ctx.lineTo(points[0].x, points[0].y); // a tap: round caps turn a zero-length line into a dot
+  if (points.every((p) => p.x === points[0].x && p.y === points[0].y)) {
+    // A tap: Chromium strokes nothing for a zero-length line, so the line is a hundredth of a
+    // pixel long, and the round caps make it a dot.
+    ctx.lineTo(points[0].x + 0.01, points[0].y);
     return;
   }
   for (let i = 1; i < points.length - 1; i++) {
