@@ -12,6 +12,7 @@ import math
 import os
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -119,7 +120,14 @@ def merge_rounds(visits: list[dict]) -> dict:
     return merged
 
 
-def measure_latency(
+def measure_latency(*args, **kwargs) -> tuple[dict[str, dict[str, dict]], str]:
+    """measure_latency_here on a thread of its own: Playwright's sync API refuses to start on a
+    thread whose asyncio loop already runs (the browser tests' session keeps one on pytest's)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(measure_latency_here, *args, **kwargs).result()
+
+
+def measure_latency_here(
     models_dir: Path,
     model_paths: dict[str, str],
     backends: tuple[str, ...] = BACKENDS,

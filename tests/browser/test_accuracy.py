@@ -4,7 +4,9 @@ Two sources of strokes: MNIST test digits, thinned to a skeleton and redrawn wit
 medium brush, and real pen trajectories of writers the models never trained on, at
 random sizes, places and brushes as people draw. In number mode, whole numbers of 2 to
 6 MNIST test digits written in a row (tests/numbers.py), some touching, some broken.
-Each test prints its figure.
+Each test prints its figure. They run on the WASM backend: the same model and preprocessing as
+on WebGL (test_page.py checks the WebGL page's numbers equal Python's), and on a machine without
+a GPU, where WebGL is emulated by SwiftShader, several times faster.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.browser.chromium import CHROMIUM_ARGS, NO_WEBGL_ARGS
+from tests.browser.chromium import NO_WEBGL_ARGS
 from tests.browser.replay import Drawing, read_drawings
 from tests.numbers import compose_numbers
 from tests.strokes import mnist_strokes, place_strokes
@@ -49,7 +51,7 @@ def test_mnist_test_digits_redrawn_as_strokes(chromium: Path, live_server: str, 
     _, (x_test, y_test) = mnist
     picks = np.random.default_rng(SEED).choice(len(x_test), size=N_MNIST, replace=False)
     drawings = [(mnist_strokes(x_test[i]), "Medium") for i in picks]
-    model, readings = read_drawings(chromium, CHROMIUM_ARGS, live_server, drawings)
+    model, readings = read_drawings(chromium, NO_WEBGL_ARGS, live_server, drawings)
     labels = [int(y_test[i]) for i in picks]
     accuracy = report(capsys, f"MNIST test digits redrawn by mouse ({model})", labels, readings)
     assert accuracy >= MNIST_TARGET
@@ -72,7 +74,7 @@ def test_pen_trajectories_of_unseen_writers(chromium: Path, live_server: str, pe
     rng = np.random.default_rng(SEED)
     picks = rng.choice(len(validation), size=min(N_PEN, len(validation)), replace=False)
     drawings = [pen_drawing(validation[i].strokes, rng) for i in picks]
-    model, readings = read_drawings(chromium, CHROMIUM_ARGS, live_server, drawings)
+    model, readings = read_drawings(chromium, NO_WEBGL_ARGS, live_server, drawings)
     what = f"Pen trajectories of unseen writers, by mouse ({model})"
     accuracy = report(capsys, what, [validation[i].label for i in picks], readings)
     assert accuracy >= PEN_TARGET
