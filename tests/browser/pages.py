@@ -75,15 +75,18 @@ class DrawingPage:
 
     def draw(self, strokes: list[np.ndarray]) -> None:
         """Draw with the mouse, one press per stroke, then wait for the live prediction."""
+        self.mouse_strokes([self.to_screen(resample(stroke, POINT_SPACING)) for stroke in strokes])
+        self.wait_idle()
+
+    def mouse_strokes(self, strokes: list[np.ndarray]) -> None:
+        """One mouse press per stroke, along viewport points."""
         mouse = self.page.mouse
-        for stroke in strokes:
-            points = self.to_screen(resample(stroke, POINT_SPACING))
+        for points in strokes:
             mouse.move(*points[0])
             mouse.down()
             for x, y in points[1:]:
                 mouse.move(x, y)
             mouse.up()
-        self.wait_idle()
 
     def draw_by_touch(self, strokes: list[np.ndarray]) -> None:
         """Draw with a finger, then wait for the live prediction."""
@@ -135,14 +138,7 @@ class DrawingPage:
     def draw_number(self, strokes: list[np.ndarray]) -> None:
         """Draw on the number canvas with the mouse, then wait for the reading (after the pen rests)."""
         box = self.page.evaluate(CANVAS_BOX_JS, "number-canvas")
-        mouse = self.page.mouse
-        for stroke in strokes:
-            points = to_screen(resample(stroke, POINT_SPACING), box, NUMBER_SIZE)
-            mouse.move(*points[0])
-            mouse.down()
-            for x, y in points[1:]:
-                mouse.move(x, y)
-            mouse.up()
+        self.mouse_strokes([to_screen(resample(stroke, POINT_SPACING), box, NUMBER_SIZE) for stroke in strokes])
         self.wait_idle()
 
     def number_prediction(self) -> str:

@@ -76,6 +76,17 @@ export function inkCells(ink, cell, config) {
   return out;
 }
 
+/** The 8 neighbours of cell `at` (and `at` itself) inside a rows x cols grid, row by row. */
+function neighbours(at, rows, cols) {
+  const r = Math.floor(at / cols);
+  const c = at % cols;
+  const out = [];
+  for (let nr = Math.max(0, r - 1); nr <= Math.min(rows - 1, r + 1); nr++) {
+    for (let nc = Math.max(0, c - 1); nc <= Math.min(cols - 1, c + 1); nc++) out.push(nr * cols + nc);
+  }
+  return out;
+}
+
 /**
  * 8-connected components -> {labels, count}; label 0 is background, 1.. in raster order of first cell.
  * @returns {{labels: {rows: number, cols: number, data: Int32Array}, count: number}}
@@ -90,18 +101,10 @@ export function labelCells(mask) {
     labels.data[start] = count;
     const stack = [start];
     while (stack.length) {
-      const at = stack.pop();
-      const r = Math.floor(at / cols);
-      const c = at % cols;
-      for (let dr = -1; dr <= 1; dr++) {
-        for (let dc = -1; dc <= 1; dc++) {
-          const nr = r + dr;
-          const nc = c + dc;
-          const next = nr * cols + nc;
-          if (nr >= 0 && nr < rows && nc >= 0 && nc < cols && mask.data[next] && !labels.data[next]) {
-            labels.data[next] = count;
-            stack.push(next);
-          }
+      for (const next of neighbours(stack.pop(), rows, cols)) {
+        if (mask.data[next] && !labels.data[next]) {
+          labels.data[next] = count;
+          stack.push(next);
         }
       }
     }
@@ -335,17 +338,10 @@ export function growSeeds(part, seeds) {
   owner.forEach((v, i) => v && queue.push(i));
   for (let head = 0; head < queue.length; head++) {
     const at = queue[head];
-    const r = Math.floor(at / cols);
-    const c = at % cols;
-    for (let dr = -1; dr <= 1; dr++) {
-      for (let dc = -1; dc <= 1; dc++) {
-        const nr = r + dr;
-        const nc = c + dc;
-        const next = nr * cols + nc;
-        if (nr >= 0 && nr < rows && nc >= 0 && nc < cols && part.data[next] && !owner[next]) {
-          owner[next] = owner[at];
-          queue.push(next);
-        }
+    for (const next of neighbours(at, rows, cols)) {
+      if (part.data[next] && !owner[next]) {
+        owner[next] = owner[at];
+        queue.push(next);
       }
     }
   }
