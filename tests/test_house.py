@@ -48,16 +48,12 @@ def test_export_is_small_enough_for_phones():
 
 @pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
 def test_tfjs_matches_keras_on_all_six_heads_by_name():
-    import tf_keras as keras
-
-    from train.export import quantize_roundtrip, with_weights
+    from train.export import load_shipped
     from train.synth import generate_samples
 
     metadata = json.loads((EXPORT_DIR / "metadata.json").read_text())
     assert metadata["output_names"] == list(HOUSE_HEADS)
-    model = keras.models.load_model(ROOT / "models" / "house.keras")
-    if metadata["quantization"] != "float32":
-        model = with_weights(model, quantize_roundtrip(model.get_weights(), metadata["quantization"]))
+    model = load_shipped("house", ROOT / "models", EXPORT_DIR.parent)
     images = generate_samples(20, seed=5, workers=1)["images"][:, 5:59, 5:59].astype(np.float32) / 255
     js = js_predict(EXPORT_DIR, images)
     assert js["output_names"] == list(HOUSE_HEADS)

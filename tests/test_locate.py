@@ -114,16 +114,10 @@ def test_python_and_the_page_decode_the_same_box():
 
 @pytest.fixture(scope="module")
 def exported_localizer():
-    """The Keras localizer holding exactly the weights TF.js reads (dequantized as metadata.json says)."""
-    import tf_keras as keras
+    """The Keras localizer holding exactly the weights TF.js reads (folded, dequantized as metadata.json says)."""
+    from train.export import load_shipped
 
-    from train.export import quantize_roundtrip, with_weights
-
-    quantization = json.loads((WEB_MODELS / "localizer" / "metadata.json").read_text())["quantization"]
-    model = keras.models.load_model(ROOT / "models" / "localizer.keras", compile=False)
-    if quantization == "float32":
-        return model
-    return with_weights(model, quantize_roundtrip(model.get_weights(), quantization))
+    return load_shipped("localizer", ROOT / "models", WEB_MODELS)
 
 
 def test_recorded_figures_of_the_committed_localizer():
@@ -140,12 +134,10 @@ def test_recorded_figures_of_the_committed_localizer():
 
 
 def test_the_page_finds_and_reads_what_python_finds_and_reads(scenes, exported_localizer):
-    from train.export import quantize_roundtrip, with_weights
-    from train.predict import find_house_number, load_reader, read_house_number
+    from train.export import load_shipped
+    from train.predict import find_house_number, read_house_number
 
-    reader = load_reader("house")
-    quantization = json.loads((WEB_MODELS / "house" / "metadata.json").read_text())["quantization"]
-    reader = with_weights(reader, quantize_roundtrip(reader.get_weights(), quantization))
+    reader = load_shipped("house", ROOT / "models", WEB_MODELS)
     images = [s.image for s in scenes]
     pages = js_read_photo(WEB_MODELS / "house", WEB_MODELS / "localizer", images, [None] * len(images))
     same = 0

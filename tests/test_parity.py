@@ -62,16 +62,11 @@ def test_both_twins_refuse_a_blank_image(image):
 
 @pytest.mark.parametrize("name", ["mnist_mlp", "mnist_cnn"])
 def test_tfjs_export_matches_keras_on_100_test_images(name, mnist):
-    import tf_keras as keras
-
-    from train.export import quantize_roundtrip, with_weights
+    from train.export import load_shipped
 
     _, (x_test, _) = mnist
-    metadata = json.loads((WEB_MODELS / name / "metadata.json").read_text())
-    model = keras.models.load_model(ROOT / "models" / f"{name}.keras")
-    if metadata["quantization"] != "float32":
-        # The export's weights are quantized; compare with Keras holding the same dequantized weights.
-        model = with_weights(model, quantize_roundtrip(model.get_weights(), metadata["quantization"]))
+    # The export's weights are folded and quantized; compare with Keras holding the same weights.
+    model = load_shipped(name, ROOT / "models", WEB_MODELS)
     js = js_predict(WEB_MODELS / name, x_test[:100])
     assert js["output_names"] == ["digit"]
     probabilities = np.array(js["outputs"][0]["values"]).reshape(100, 10)

@@ -33,16 +33,10 @@ def cnn():
 
 @pytest.fixture(scope="module")
 def exported_cnn():
-    """The Keras CNN holding exactly the weights TF.js reads (dequantized as metadata.json says)."""
-    import tf_keras as keras
+    """The Keras CNN holding exactly the weights TF.js reads (folded, dequantized as metadata.json says)."""
+    from train.export import load_shipped
 
-    from train.export import quantize_roundtrip, with_weights
-
-    quantization = json.loads((WEB_MODELS / "mnist_cnn" / "metadata.json").read_text())["quantization"]
-    model = keras.models.load_model(ROOT / "models" / "mnist_cnn.keras")
-    if quantization == "float32":
-        return model
-    return with_weights(model, quantize_roundtrip(model.get_weights(), quantization))
+    return load_shipped("mnist_cnn", ROOT / "models", WEB_MODELS)
 
 
 def test_metadata_carries_the_segment_constants():

@@ -1,9 +1,11 @@
 """models/<name>.keras -> web/static/models/<name>/ (model.json, weight shards, metadata.json).
 
-Uses the tensorflowjs converter (layers-model format). Weights are quantized to the
-smallest type whose measured accuracy drop stays within MAX_DROP_POINTS; the
-measurement runs the converter's own quantize/dequantize code on the Keras model,
-so it is what TF.js will compute.
+Uses the tensorflowjs converter (layers-model format). BatchNorm is first folded into the
+Conv2D/Dense before it (train/fold.py), so the page runs one fused op where training had
+three. Weights are then quantized to the smallest type whose measured accuracy drop stays
+within MAX_DROP_POINTS; the measurement runs the converter's own quantize/dequantize code
+on the folded Keras model, so it is what TF.js will compute. `load_shipped` gives tests
+that same model.
 
     python -m train.export                 # both MNIST models, and the house reader when trained
     python -m train.export --model mnist_cnn --models-dir /tmp/smoke --out-dir /tmp/web
@@ -33,6 +35,7 @@ from tensorflowjs.converters import save_keras_model  # noqa: E402
 from train import preprocess, segment  # noqa: E402
 from train.data import REPO_ROOT, DataNotFoundError, load_mnist  # noqa: E402
 from train.evaluate import MODELS_DIR, accuracy, predict_probabilities, update_metrics  # noqa: E402
+from train.fold import fold_batchnorm  # noqa: E402
 
 WEB_MODELS_DIR = REPO_ROOT / "web" / "static" / "models"
 QUANTIZATION_SCENES = 200  # held-out scenes (three views each) that measure the localizer's quantization
@@ -61,6 +64,33 @@ def with_weights(model: keras.Model, weights: list[np.ndarray]) -> keras.Model:
     return clone
 
 
+def quantized(model: keras.Model, dtype: str | None) -> keras.Model:
+    """`model` holding the weights a `dtype` export loads as (float32 or None: `model` itself)."""
+    if dtype in (None, "float32"):
+        return model
+    return with_weights(model, quantize_roundtrip(model.get_weights(), dtype))
+
+
+def shipped_model(model: keras.Model, quantization: str | None) -> keras.Model:
+    """The trained `model` as the page runs it: BatchNorm folded, weights through the export's quantization."""
+    return quantized(fold_batchnorm(model), quantization)
+
+
+def load_shipped(name: str, models_dir: Path = MODELS_DIR, web_dir: Path | None = None) -> keras.Model:
+    """models/<name>.keras as web/static/models/<name>/ ships it (quantization from its metadata.json).
+
+    Python references that the page's numbers are compared with start here, so they fold and
+    quantize exactly as the export did.
+    """
+    metadata = json.loads(((web_dir or WEB_MODELS_DIR) / name / "metadata.json").read_text())
+    return shipped_model(keras.models.load_model(models_dir / f"{name}.keras", compile=False), metadata["quantization"])
+
+
+def load_for_export(path: Path) -> keras.Model:
+    """A trained model, folded: quantization is chosen and measured on what ships."""
+    return fold_batchnorm(keras.models.load_model(path, compile=False))
+
+
 def choose_quantization(
     model: keras.Model, score: Callable[[keras.Model], float], measure: str = "test_accuracy"
 ) -> dict:
@@ -69,7 +99,7 @@ def choose_quantization(
     by_dtype = {"float32": round(base, 5)}
     chosen = None
     for dtype in DTYPES:
-        by_dtype[dtype] = round(score(with_weights(model, quantize_roundtrip(model.get_weights(), dtype))), 5)
+        by_dtype[dtype] = round(score(quantized(model, dtype)), 5)
         if chosen is None and (base - by_dtype[dtype]) * 100 <= MAX_DROP_POINTS:
             chosen = dtype
     return {f"{measure}_by_weights": by_dtype, "quantization": chosen, "max_drop_points": MAX_DROP_POINTS}
@@ -129,7 +159,7 @@ def export_measured(
 
 
 def export_classifier(name: str, models_dir: Path, out_root: Path, x: np.ndarray, y: np.ndarray) -> dict:
-    model = keras.models.load_model(models_dir / f"{name}.keras")
+    model = load_for_export(models_dir / f"{name}.keras")
     figures = choose_quantization(model, lambda m: accuracy(y, predict_probabilities(m, x)))
     metadata_of = lambda m, quantized, version: classifier_metadata(name, m, quantized, version)
     return export_measured(name, model, figures, metadata_of, models_dir, out_root)
@@ -154,7 +184,7 @@ def house_metadata(model: keras.Model, quantized: str | None, version: str) -> d
 
 
 def export_house(models_dir: Path, out_root: Path, val_data: dict) -> dict:
-    model = keras.models.load_model(models_dir / "house.keras")
+    model = load_for_export(models_dir / "house.keras")
     from train.house import whole_number_accuracy
 
     figures = choose_quantization(
@@ -197,7 +227,7 @@ def boxes_found(model: keras.Model, views: dict) -> float:
 
 
 def export_localizer(models_dir: Path, out_root: Path, views: dict) -> dict:
-    model = keras.models.load_model(models_dir / "localizer.keras", compile=False)
+    model = load_for_export(models_dir / "localizer.keras")
     figures = choose_quantization(model, lambda m: boxes_found(m, views), "boxes_found")
     return export_measured("localizer", model, figures, localizer_metadata, models_dir, out_root)
 

@@ -3,7 +3,6 @@ empty canvas, errors, phone layout, and parity of the browser's numbers with Pyt
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from functools import cache
@@ -241,30 +240,25 @@ def test_page_fits_a_360_px_screen(phone: DrawingPage) -> None:
 def keras_reference(name: str):
     """The Keras model on exactly the weights TF.js reads.
 
-    Prefers models/<name>.keras with train.export.quantize_roundtrip applied, as metadata.json's
-    `quantization` says; when that file is absent or is not the exported one (e.g. a newer
-    training run), the exported model.json itself, loaded into Keras, which dequantizes alike.
+    Prefers models/<name>.keras as train.export.load_shipped ships it (BatchNorm folded, weights
+    quantized as metadata.json says); when that file is absent or is not the exported one (e.g. a
+    newer training run), the exported model.json itself, loaded into Keras, which dequantizes alike.
     """
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")  # its greeting needs IPython off a terminal
-    import tf_keras as keras
     from tensorflowjs.converters import load_keras_model
 
-    from train.export import quantize_roundtrip, with_weights
+    from train.export import load_shipped
 
     exported = load_keras_model(str(MODELS_DIR / name / "model.json"))
-    trained_path = ROOT / "models" / f"{name}.keras"
-    if trained_path.is_file():
-        quantization = json.loads((MODELS_DIR / name / "metadata.json").read_text())["quantization"]
-        trained = keras.models.load_model(trained_path)
-        weights = trained.get_weights()
-        if quantization != "float32":
-            weights = quantize_roundtrip(weights, quantization)
+    if (ROOT / "models" / f"{name}.keras").is_file():
+        shipped = load_shipped(name, ROOT / "models", MODELS_DIR)
+        weights = shipped.get_weights()
         same = len(weights) == len(exported.get_weights()) and all(
             w.shape == e.shape and np.allclose(w, e, atol=1e-7) for w, e in zip(weights, exported.get_weights())
         )
         if same:
-            return with_weights(trained, weights)
+            return shipped
     return exported
 
 
