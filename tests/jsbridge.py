@@ -63,11 +63,39 @@ def js_predict(model_dir: Path, inputs: np.ndarray) -> dict:
     )
 
 
-def js_read_number(model_dir: Path, images: list[np.ndarray]) -> list[dict]:
-    """The page's number reading (web/static/js/model.js readNumber) on each image, in Node."""
-    return call_harness(
-        {"op": "read_number", "model_dir": str(model_dir), "images": [encode_image(im) for im in images]}
-    )
+def js_read_number(model_dir: Path, images: list[np.ndarray], reader_dir: Path | None = None) -> list[dict]:
+    """The page's number reading (web/static/js/model.js readNumber) on each image, in Node;
+    with reader_dir, the number reader reads and segmentation gives the boxes."""
+    request = {"op": "read_number", "model_dir": str(model_dir), "images": [encode_image(im) for im in images]}
+    if reader_dir is not None:
+        request["reader_dir"] = str(reader_dir)
+    return call_harness(request)
+
+
+def js_number_strip(images: list[np.ndarray], config: dict) -> list[dict]:
+    """preprocess.js preprocessNumberStrip on each image: {ok, strip (32, 256), placement} or {ok: False, error}."""
+    results = call_harness({"op": "number_strip", "images": [encode_image(im) for im in images], "config": config})
+    for r in results:
+        if r["ok"]:
+            r["strip"] = np.array(r.pop("values"), dtype=np.float32).reshape(r.pop("shape"))
+    return results
+
+
+def js_decode_frames(frames: np.ndarray) -> list[dict]:
+    flat = [np.asarray(f, dtype=np.float64).ravel().tolist() for f in frames]
+    return call_harness({"op": "decode_frames", "frames": flat, "classes": int(frames.shape[-1])})
+
+
+def js_frame_boxes(ink: np.ndarray, placement: dict, digits: list[dict], stride: int, threshold: float) -> list:
+    request = {
+        "op": "frame_boxes",
+        "ink": {"width": ink.shape[1], "height": ink.shape[0], "values": ink.astype(np.float64).ravel().tolist()},
+        "placement": placement,
+        "digits": digits,
+        "stride": stride,
+        "threshold": threshold,
+    }
+    return call_harness(request)
 
 
 def js_fit_region(images: list[np.ndarray], regions: list, config: dict) -> list[np.ndarray]:

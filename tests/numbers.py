@@ -1,6 +1,6 @@
 """Whole numbers composed from MNIST digits, as strokes on the page's number canvas.
 
-Each digit is an MNIST test image redrawn as strokes (tests/strokes.py), scaled to a
+Each digit is an MNIST test image redrawn as strokes (train/strokes.py), scaled to a
 handwriting size and set beside the previous one the way a person writes: the next digit
 starts a little after the ink of the last one ends, row by row, so a 4 may tuck under a
 7's bar. Some pairs are pushed together until their ink touches, and some digits have a
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw
 
-from tests.strokes import MEDIUM_BRUSH, Stroke, image_strokes
+from train.numbers import break_stroke, draw_strokes, row_extents
+from train.strokes import MEDIUM_BRUSH, Stroke, image_strokes
 
 NUMBER_WIDTH, NUMBER_HEIGHT = 1120, 280  # the number canvas (web/static/js/draw.js NUMBER_CANVAS)
 BRUSH_PX = MEDIUM_BRUSH * NUMBER_HEIGHT  # the page's medium brush: brushes scale with the canvas height
@@ -41,20 +41,6 @@ class ComposedNumber:
         return [stroke for digit in self.digits for stroke in digit]
 
 
-def break_stroke(stroke: Stroke, gap: float) -> list[Stroke]:
-    """Cut the longest run of a stroke at its middle, leaving `gap` px of paper between the two ends."""
-    steps = np.linalg.norm(np.diff(stroke, axis=0), axis=1)
-    along = np.concatenate([[0.0], np.cumsum(steps)])
-    cut = gap + BRUSH_PX  # round caps reach half a brush past each end
-    if along[-1] < 3 * cut:
-        return [stroke]
-    start, end = along[-1] / 2 - cut / 2, along[-1] / 2 + cut / 2
-    point_at = lambda t: np.array([np.interp(t, along, stroke[:, i]) for i in (0, 1)])
-    head = np.vstack([stroke[along < start], point_at(start)])
-    tail = np.vstack([point_at(end), stroke[along > end]])
-    return [head, tail]
-
-
 def ink_mask(strokes: list[Stroke], width: int, height: int) -> np.ndarray:
     """bool (height, width): where a round brush of BRUSH_PX along the strokes leaves ink."""
     return render_strokes(strokes, width, height, supersample=1) < 128
@@ -65,25 +51,7 @@ def render_strokes(
 ) -> np.ndarray:
     """uint8 (height, width) dark ink on white, drawn with the page's round medium brush,
     anti-aliased as a canvas draws (rendered `supersample` times larger, then averaged)."""
-    k = supersample
-    image = Image.new("L", (width * k, height * k), 255)
-    draw = ImageDraw.Draw(image)
-    r = BRUSH_PX * k / 2
-    for stroke in strokes:
-        xy = [(float(x) * k, float(y) * k) for x, y in stroke]
-        if len(xy) > 1:
-            draw.line(xy, fill=0, width=int(round(BRUSH_PX * k)), joint="curve")
-        for x, y in (xy[0], xy[-1]):
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=0)
-    return np.asarray(image.reduce(k))
-
-
-def row_extents(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the first and last ink column (+inf / -inf on rows without ink)."""
-    cols = np.arange(mask.shape[1])
-    first = np.where(mask, cols, np.inf).min(axis=1)
-    last = np.where(mask, cols, -np.inf).max(axis=1)
-    return first, last
+    return draw_strokes(strokes, width, height, BRUSH_PX, supersample)
 
 
 def compose_number(
@@ -103,7 +71,7 @@ def compose_number(
         strokes = [s * scale for s in image_strokes(images[i])]
         if rng.random() < break_rate:
             longest = max(range(len(strokes)), key=lambda k: len(strokes[k]))
-            pieces = break_stroke(strokes[longest], rng.uniform(5, 12))
+            pieces = break_stroke(strokes[longest], rng.uniform(5, 12), BRUSH_PX)
             broken += len(pieces) > 1
             strokes = strokes[:longest] + pieces + strokes[longest + 1 :]
         top = (NUMBER_HEIGHT - 28 * scale) / 2 + rng.uniform(-JITTER, JITTER)

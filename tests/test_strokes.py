@@ -1,4 +1,4 @@
-"""tests/strokes.py: images and pen trajectories -> strokes the browser tests draw."""
+"""train/strokes.py: images and pen trajectories -> strokes the browser tests draw."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy.ndimage import binary_dilation
 
-from tests.strokes import (
+from train.strokes import (
     CANVAS_SIZE,
     MEDIUM_BRUSH,
     MNIST_SCALE,

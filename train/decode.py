@@ -82,3 +82,75 @@ def decode_box(cells: np.ndarray, stride: int) -> dict:
     cx, cy = (col + sigmoid(offset_x)) * stride, (row + sigmoid(offset_y)) * stride
     w, h = np.exp(log_w) * stride, np.exp(log_h) * stride
     return {"box": [float(cx - w / 2), float(cy - h / 2), float(w), float(h)], "score": float(sigmoid(logit))}
+
+
+BLANK = 10  # the number reader's last class: no digit centred in this frame (CTC's blank)
+
+
+def decode_frames(frames: np.ndarray) -> dict:
+    """The number reader's (frames, 11) probabilities -> {number, confidence, digits: [{digit,
+    confidence, frames: [first, last]}]}.
+
+    Greedy CTC: the likeliest class per frame (the first of equal ones), runs of one class
+    collapsed, blanks dropped. A digit's confidence is its highest probability over its run;
+    the number's is the product of its digits'.
+    """
+    frames = np.asarray(frames, dtype=np.float64)
+    best = frames.argmax(axis=1)
+    digits: list[dict] = []
+    previous = BLANK
+    for t, label in enumerate(best.tolist()):
+        if label != BLANK and label == previous:
+            digits[-1]["frames"][1] = t
+            digits[-1]["confidence"] = max(digits[-1]["confidence"], float(frames[t, label]))
+        elif label != BLANK:
+            digits.append({"digit": label, "confidence": float(frames[t, label]), "frames": [t, t]})
+        previous = label
+    confidence = float(np.prod([d["confidence"] for d in digits])) if digits else 0.0
+    for d in digits:
+        d["confidence"] = round(d["confidence"], 6)
+    return {"number": "".join(str(d["digit"]) for d in digits), "confidence": round(confidence, 6), "digits": digits}
+
+
+def frame_boxes(ink: np.ndarray, placement: dict, digits: list[dict], stride: int, threshold: float) -> list[list[int]]:
+    """Boxes [x, y, w, h] in image pixels of the digits decode_frames read, from where their frames are.
+
+    A digit's frames sit about its middle, so the ink's columns are split halfway between
+    neighbouring digits' frames, and each box is the ink (above threshold) in its share.
+    """
+    x0, y0, w, h = placement["box"]
+    centres = [
+        x0 + ((d["frames"][0] + d["frames"][1] + 1) / 2 * stride - placement["left"]) / placement["scale"]
+        for d in digits
+    ]
+    middles = [int(np.floor((a + b) / 2 + 0.5)) for a, b in zip(centres, centres[1:])]
+    # Kept inside the ink's box and in order, wherever the frames are.
+    edges = [x0] + [min(max(m, x0), x0 + w) for m in middles] + [x0 + w]
+    edges = [max(edges[: i + 1]) for i in range(len(edges))]
+    boxes = []
+    for left, right in zip(edges, edges[1:]):
+        part = ink[y0 : y0 + h, left:right] > threshold
+        rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
+        if rows.size == 0:
+            boxes.append([int(left), int(y0), int(max(1, right - left)), int(h)])
+        else:
+            boxes.append(
+                [int(left + cols[0]), int(y0 + rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)]
+            )
+    return boxes
+
+
+def combine_number_readings(sequence: dict, segmented: dict, boxes: list[list[int]]) -> dict:
+    """The number reader's reading (decode_frames), with boxes: the segmentation's where it found
+    as many digits (its cuts follow the ink), else `boxes` (frame_boxes). -> {number, confidence,
+    digits: [{digit, confidence, box}], readings: what each read on its own}, as decode_number
+    gives with readings added."""
+    readings = {"reader": sequence["number"], "segmentation": segmented["number"]}
+    if not sequence["digits"]:
+        return {**segmented, "readings": readings}  # the reader saw no digit: keep what segmentation found
+    if len(segmented["digits"]) == len(sequence["digits"]):
+        boxes = [d["box"] for d in segmented["digits"]]
+    digits = [
+        {"digit": d["digit"], "confidence": d["confidence"], "box": box} for d, box in zip(sequence["digits"], boxes)
+    ]
+    return {"number": sequence["number"], "confidence": sequence["confidence"], "digits": digits, "readings": readings}

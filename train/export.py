@@ -43,6 +43,7 @@ MAX_DROP_POINTS = 0.02  # accuracy may fall at most this many percentage points
 DTYPES = ("uint8", "float16")  # smallest first: the first that holds accuracy wins
 MNIST_MODELS = ("mnist_mlp", "mnist_cnn")
 PHOTO_MODELS = ("house", "localizer")
+NUMBER_MODELS = ("number_reader",)  # number mode: reads a whole written row
 
 
 def quantize_roundtrip(weights: list[np.ndarray], dtype: str) -> list[np.ndarray]:
@@ -232,9 +233,40 @@ def export_localizer(models_dir: Path, out_root: Path, views: dict) -> dict:
     return export_measured("localizer", model, figures, localizer_metadata, models_dir, out_root)
 
 
+def number_reader_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
+    return {
+        "name": "number_reader",
+        "version": version,
+        "input_shape": list(model.input_shape[1:]),
+        "output_names": list(model.output_names),
+        "classes": [str(d) for d in range(10)] + ["blank"],  # per frame; decode.js decodeFrames
+        "quantization": quantized or "float32",
+        "preprocess": {
+            "strip_height": preprocess.STRIP_HEIGHT,
+            "strip_width": preprocess.STRIP_WIDTH,
+            "strip_ink_height": preprocess.STRIP_INK_HEIGHT,
+            "strip_margin": preprocess.STRIP_MARGIN,
+            "ink_threshold": preprocess.INK_THRESHOLD,
+            "min_contrast": preprocess.MIN_CONTRAST,
+        },
+    }
+
+
+def export_number_reader(models_dir: Path, out_root: Path, numbers: tuple[np.ndarray, np.ndarray]) -> dict:
+    from train.number_reader import whole_number_accuracy
+
+    model = load_for_export(models_dir / "number_reader.keras")
+    figures = choose_quantization(
+        model, lambda m: whole_number_accuracy(m, *numbers)["whole_number_accuracy"], "whole_number_accuracy"
+    )
+    return export_measured("number_reader", model, figures, number_reader_metadata, models_dir, out_root)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export trained models to TF.js (layers format) for the page.")
-    parser.add_argument("--model", choices=[*MNIST_MODELS, *PHOTO_MODELS], action="append", help="default: all trained")
+    parser.add_argument(
+        "--model", choices=[*MNIST_MODELS, *PHOTO_MODELS, *NUMBER_MODELS], action="append", help="default: all trained"
+    )
     parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
     parser.add_argument("--out-dir", default=str(WEB_MODELS_DIR), help="default: web/static/models/")
     parser.add_argument("--data-dir", help="MNIST directory, for measuring the quantization drop")
@@ -245,7 +277,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     models_dir, out_dir = Path(args.models_dir), Path(args.out_dir)
-    names = args.model or [n for n in (*MNIST_MODELS, *PHOTO_MODELS) if (models_dir / f"{n}.keras").is_file()]
+    names = args.model or [
+        n for n in (*MNIST_MODELS, *PHOTO_MODELS, *NUMBER_MODELS) if (models_dir / f"{n}.keras").is_file()
+    ]
     for name in names:
         if not (models_dir / f"{name}.keras").is_file():
             print(f"error: {name}.keras not in {models_dir}; train it first (see README)", file=sys.stderr)
@@ -255,6 +289,14 @@ def main(argv: list[str] | None = None) -> int:
             from train.synth import cached_samples
 
             export_house(models_dir, out_dir, cached_samples(VAL_COUNT, VAL_SEED))
+        elif name == "number_reader":
+            from train.number_reader import VAL_COUNT, VAL_SEED, cached_numbers
+            from train.numbers import digit_banks
+
+            validation = digit_banks(REPO_ROOT / "cache")["validation"]
+            export_number_reader(
+                models_dir, out_dir, cached_numbers(validation, VAL_COUNT, VAL_SEED, REPO_ROOT / "cache")
+            )
         elif name == "localizer":
             from train.localizer import EVAL_SEED
             from train.scenes import cached_views

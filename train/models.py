@@ -1,4 +1,4 @@
-"""The networks, and nothing else: build_mlp and build_cnn return compiled-ready Keras models.
+"""The networks, and nothing else: each build_* returns a compiled-ready Keras model.
 
 Both read float32 (N, 28, 28, 1) in [0, 1], light digit on black, and end in a
 10-way softmax named "digit".
@@ -131,3 +131,37 @@ def build_localizer(width: int = 64) -> keras.Model:
     prior = keras.initializers.Constant([-2.19, 0.0, 0.0, 1.0, 1.0])
     outputs = keras.layers.Conv2D(LOCALIZER_CHANNELS, 1, bias_initializer=prior, name="cells")(x)
     return keras.Model(inputs, outputs, name="localizer")
+
+
+NUMBER_INPUT_SHAPE = (32, 256, 1)  # train/preprocess.py STRIP_HEIGHT x STRIP_WIDTH, light ink on black
+NUMBER_STRIDE = 4  # one output frame per 4 strip columns: 64 frames for up to 8 digits
+NUMBER_CLASSES = 11  # 0..9, and CTC's blank last (as tf.nn.ctc_loss's blank_index=-1 default)
+
+
+def build_number_reader(dropout: float = 0.2) -> keras.Model:
+    """Reads a written number left to right, CTC-style: for each 4-px column of the strip, how
+    likely each digit is centred there, or none (blank).
+
+    No segmentation: touching and broken digits are read from the pixels as they are. Convs
+    shrink the strip to 4 x 64 cells, each column's cells become one frame, and a 1-D conv
+    three frames wide lets a frame see a digit whole and its neighbours' edges (about 32 px of
+    the 24 px-high ink). About 0.23M parameters.
+    """
+    inputs = keras.Input(NUMBER_INPUT_SHAPE, name="strip")
+    x = conv_bn_relu(inputs, 16)
+    x = keras.layers.MaxPooling2D()(x)  # 16 x 128
+    x = conv_bn_relu(x, 32)
+    x = keras.layers.MaxPooling2D()(x)  # 8 x 64
+    x = conv_bn_relu(x, 64)
+    x = keras.layers.MaxPooling2D((2, 1))(x)  # 4 x 64: the columns keep stride 4
+    x = conv_bn_relu(x, 96)
+    x = keras.layers.Permute((2, 1, 3))(x)  # columns first: 64 x 4 x 96
+    # Sizes spelled out: TF.js cannot infer a -1 here for the Conv1D after it.
+    x = keras.layers.Reshape((NUMBER_INPUT_SHAPE[1] // NUMBER_STRIDE, x.shape[2] * x.shape[3]))(x)  # 64 x 384
+    x = keras.layers.Dropout(dropout)(x)
+    x = keras.layers.Conv1D(128, 3, padding="same", use_bias=False)(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.ReLU()(x)
+    x = keras.layers.Dropout(dropout)(x)
+    outputs = keras.layers.Dense(NUMBER_CLASSES, activation="softmax", name="frames")(x)
+    return keras.Model(inputs, outputs, name="number_reader")

@@ -8,7 +8,8 @@ Handwritten digits may be PNG or JPEG of any size, dark ink on paper or light in
 on dark. House numbers are read from the box around the number (grown by 30 %, as
 in training), or from the whole image when no box is given; --find looks for the number
 first, with the localizer, as the page does (train/locate.py). --number reads a row of
-handwritten digits: train/segment.py cuts it into digits, read in one batch.
+handwritten digits: the number reader (train/number_reader.py) reads the whole row, and
+train/segment.py cuts it into digits for their boxes.
 A file that cannot be read (not an image, blank, truncated, box outside it) gets a
 message on stderr naming it; the other files are still read, and the exit code is 1.
 """
@@ -30,15 +31,31 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: E402
 
-from train.decode import decode_digit, decode_house_number  # noqa: E402
+from train.decode import (  # noqa: E402
+    combine_number_readings,
+    decode_digit,
+    decode_frames,
+    decode_house_number,
+    frame_boxes,
+)
 from train.evaluate import MODELS_DIR  # noqa: E402
 from train.locate import candidate_boxes, locate_number  # noqa: E402
-from train.preprocess import EmptyImageError, ink_image, preprocess_digit, preprocess_house  # noqa: E402
+from train.preprocess import (  # noqa: E402
+    INK_THRESHOLD,
+    STRIP_WIDTH,
+    EmptyImageError,
+    ink_image,
+    preprocess_digit,
+    preprocess_house,
+    preprocess_number_strip,
+)
 from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
 from train.segment import segment_config, segment_number  # noqa: E402
 
 MODEL_FILES = {"cnn": "mnist_cnn.keras", "mlp": "mnist_mlp.keras", "house": "house.keras"}
 LOCALIZER_FILE = "localizer.keras"  # not a reader of its own: it finds the box for the house reader
+NUMBER_READER_FILE = "number_reader.keras"  # number mode: reads the whole row; segmentation gives the boxes
+HELPER_FILES = {"localizer": LOCALIZER_FILE, "number_reader": NUMBER_READER_FILE}
 Box = tuple[int, int, int, int]
 MAX_PIXELS = 50_000_000  # larger images are refused before they are decoded in full
 # PIL itself refuses twice this (DecompressionBombError) even where our own check is bypassed.
@@ -99,11 +116,11 @@ def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
 
 
 def load_reader(kind: str, models_dir: Path = MODELS_DIR):
-    """A model for inference: a reader named in MODEL_FILES, or "localizer"."""
+    """A model for inference: a reader named in MODEL_FILES, or one of HELPER_FILES."""
     import_tensorflow_quietly()
     import tf_keras as keras
 
-    path = models_dir / (LOCALIZER_FILE if kind == "localizer" else MODEL_FILES[kind])
+    path = models_dir / HELPER_FILES.get(kind, MODEL_FILES.get(kind, ""))
     if not path.is_file():
         raise FileNotFoundError(f"model file {path} is missing; train it first (see README)")
     return keras.models.load_model(path, compile=False)  # inference only: no optimizer, no custom loss
@@ -145,21 +162,37 @@ def classify_crops(crops: list[np.ndarray], model) -> np.ndarray:
     return model(x, training=False).numpy()
 
 
-def read_number(pixels: np.ndarray, model) -> dict:
+def read_frames(pixels: np.ndarray, reader) -> tuple[dict, dict]:
+    """Image of a handwritten number -> (decode_frames' reading, the strip's placement with the
+    strip columns per frame as "stride")."""
+    strip, placement = preprocess_number_strip(pixels)
+    frames = reader(strip[None, :, :, None], training=False).numpy()[0]
+    return decode_frames(frames), {**placement, "stride": STRIP_WIDTH // len(frames)}
+
+
+def read_number(pixels: np.ndarray, model, reader=None) -> dict:
     """Image of a handwritten number -> {number, confidence, digits: [{digit, confidence, box}]}.
 
+    Segmentation cuts the ink into digits and `model` reads each; with the number reader
+    (`reader`), it reads the whole row and segmentation only gives the boxes, as the page does.
     Raises EmptyImageError when blank.
     """
-    result = segment_number(ink_image(pixels), lambda crops: classify_crops(crops, model), segment_config())
-    return {key: result[key] for key in ("number", "confidence", "digits")}
+    ink = ink_image(pixels)
+    result = segment_number(ink, lambda crops: classify_crops(crops, model), segment_config())
+    segmented = {key: result[key] for key in ("number", "confidence", "digits")}
+    if reader is None:
+        return segmented
+    sequence, placement = read_frames(pixels, reader)
+    boxes = frame_boxes(ink, placement, sequence["digits"], placement["stride"], INK_THRESHOLD)
+    return combine_number_readings(sequence, segmented, boxes)
 
 
-def read_image(pixels: np.ndarray, kind: str, model, box: Box | None = None, number: bool = False) -> dict:
+def read_image(pixels: np.ndarray, kind: str, model, box: Box | None = None, number: bool = False, reader=None) -> dict:
     """The one code path from pixels to the JSON a person or a client sees."""
     if kind == "house":
         result = read_house_number(pixels, model, box)
     else:
-        result = read_number(pixels, model) if number else read_digit(pixels, model)
+        result = read_number(pixels, model, reader) if number else read_digit(pixels, model)
     return {**result, "model": kind}
 
 
@@ -193,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         model = load_reader(args.model, Path(args.models_dir))
         localizer = load_reader("localizer", Path(args.models_dir)) if args.find else None
+        reader = load_reader("number_reader", Path(args.models_dir)) if args.number else None
     except (FileNotFoundError, OSError, ValueError) as err:
         print(f"error: cannot load the {args.model} model: {err}", file=sys.stderr)
         return 2
@@ -203,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             if localizer is not None:
                 result = {**find_house_number(pixels, model, localizer), "model": "house"}
             else:
-                result = read_image(pixels, args.model, model, box, number=args.number)
+                result = read_image(pixels, args.model, model, box, number=args.number, reader=reader)
         except (UnreadableImageError, EmptyImageError, BadBoxError) as err:
             message = str(err)
         else:

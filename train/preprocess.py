@@ -126,6 +126,51 @@ def ink_image(pixels: np.ndarray) -> np.ndarray:
     return stretch_contrast(invert_if_light_background(to_grayscale(pixels)))
 
 
+# --- whole numbers: the ink of a written number -> the number reader's strip ------------
+STRIP_HEIGHT, STRIP_WIDTH = 32, 256  # the number reader's input: room for 8 digits side by side
+STRIP_INK_HEIGHT = 24  # the ink's height in the strip, unless the number is too wide for it
+STRIP_MARGIN = 4  # px kept free at the strip's left and right
+
+
+def strip_scale(height: int, width: int) -> float:
+    """How much an ink box of height x width is scaled into the strip."""
+    return min(STRIP_INK_HEIGHT / height, (STRIP_WIDTH - 2 * STRIP_MARGIN) / width)
+
+
+def strip_placement(box: tuple[int, int, int, int]) -> dict:
+    """Ink box (top, left, bottom, right) -> where it lands in the strip: {scale, top, left, height,
+    width} (centred), so strip x = left + (image x - ink left) * scale and back."""
+    top, left, bottom, right = box
+    scale = strip_scale(bottom - top, right - left)
+    height = min(STRIP_HEIGHT, max(1, math.floor((bottom - top) * scale + 0.5)))
+    width = min(STRIP_WIDTH, max(1, math.floor((right - left) * scale + 0.5)))
+    return {
+        "scale": scale,
+        "top": math.floor((STRIP_HEIGHT - height) / 2 + 0.5),
+        "left": math.floor((STRIP_WIDTH - width) / 2 + 0.5),
+        "height": height,
+        "width": width,
+    }
+
+
+def preprocess_number_strip(pixels: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Image of a written number (any size, either polarity) -> (float32 (32, 256) in [0, 1], light
+    ink on black, placement): the ink's box scaled to 24 px high (less when wide) and centred.
+    placement holds strip_placement's figures and the ink box [x, y, w, h] in image pixels.
+    Raises EmptyImageError when blank."""
+    gray = ink_image(pixels)
+    box = ink_bounding_box(gray)
+    top, left, bottom, right = box
+    place = strip_placement(box)
+    ink = gray[top:bottom, left:right]
+    resized = resize_weights(ink.shape[0], place["height"]) @ ink @ resize_weights(ink.shape[1], place["width"]).T
+    strip = np.zeros((STRIP_HEIGHT, STRIP_WIDTH), dtype=np.float32)
+    strip[place["top"] : place["top"] + place["height"], place["left"] : place["left"] + place["width"]] = np.clip(
+        resized, 0.0, 1.0
+    )
+    return strip, {**place, "box": [left, top, right - left, bottom - top]}
+
+
 # --- house numbers: a box around the number -> the six-head reader's input -------------
 HOUSE_CROP = 64  # number crops are resized to 64x64, as Goodfellow et al. did
 HOUSE_INPUT = 54  # the reader sees the central 54x54 (random 54x54 crops in training)

@@ -1,6 +1,6 @@
 """The drawing page as the browser tests use it: draw strokes, read what the page shows.
 
-Strokes are numpy arrays of canvas pixels (0..280, y down), as tests/strokes.py makes them;
+Strokes are numpy arrays of canvas pixels (0..280, y down), as train/strokes.py makes them;
 this object turns them into real mouse or touch input at the canvas's place on the screen.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 from playwright.sync_api import Page
 
 from tests.numbers import NUMBER_HEIGHT, NUMBER_WIDTH
-from tests.strokes import CANVAS_SIZE, resample
+from train.strokes import CANVAS_SIZE, resample
 
 POINT_SPACING = 8.0  # canvas px between pointer samples: a hand at ~700 px/s sampled at 60 Hz; the page interpolates
 

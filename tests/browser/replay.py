@@ -19,7 +19,7 @@ from playwright.async_api import CDPSession, async_playwright
 
 from tests.browser.chromium import DESKTOP
 from tests.browser.pages import CANVAS_BOX_JS, NUMBER_SIZE, POINT_SPACING, to_screen
-from tests.strokes import CANVAS_SIZE, resample
+from train.strokes import CANVAS_SIZE, resample
 
 Drawing = tuple[list[np.ndarray], str]  # strokes in canvas pixels, brush label (Thin, Medium, Thick)
 WHEN_IDLE_JS = "() => window.digitApp.whenIdle()"
@@ -57,7 +57,7 @@ MODES = {
 
 async def read_all(
     chromium: Path, args: list[str], url: str, drawings: list[Drawing], mode: str = "digit"
-) -> tuple[str, list[str]]:
+) -> tuple[str, list[str], list[dict | None]]:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(chromium), args=args)
         page = await browser.new_page(**DESKTOP)
@@ -72,7 +72,7 @@ async def read_all(
         box = await page.evaluate(CANVAS_BOX_JS, canvas)
         clear = await page.get_by_test_id("clear").bounding_box()
         clear_centre = (clear["x"] + clear["width"] / 2, clear["y"] + clear["height"] / 2)
-        readings, brush = [], None
+        readings, details, brush = [], [], None
         for strokes, wanted_brush in drawings:
             if wanted_brush != brush:
                 await page.get_by_test_id("brush").select_option(label=wanted_brush)
@@ -81,19 +81,22 @@ async def read_all(
                 await stroke(cdp, to_screen(resample(points, POINT_SPACING), box, size))
             await page.evaluate(WHEN_IDLE_JS)
             readings.append(await page.get_by_test_id(prediction).text_content())
+            # Number mode: what the number reader and the segmentation each read on their own.
+            details.append(await page.evaluate("() => window.digitApp.lastNumber?.readings ?? null"))
             await mouse(cdp, "mouseMoved", *clear_centre, pressed=False)
             await mouse(cdp, "mousePressed", *clear_centre, pressed=True)
             await mouse(cdp, "mouseReleased", *clear_centre, pressed=False)
             await page.evaluate(WHEN_IDLE_JS)
         model = await page.evaluate("window.digitApp.model")
         await browser.close()
-    return model, readings
+    return model, readings, details
 
 
 def read_drawings(
     chromium: Path, args: list[str], url: str, drawings: list[Drawing], mode: str = "digit"
-) -> tuple[str, list[str]]:
+) -> tuple[str, list[str], list[dict | None]]:
     """Draw each drawing on a clean canvas by mouse, in the page's "digit" or "number" mode
-    -> (model name@version, what the page read for each)."""
+    -> (model name@version, what the page read for each, and in number mode what the number
+    reader and the segmentation each read: {reader, segmentation})."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, read_all(chromium, args, url, drawings, mode)).result()

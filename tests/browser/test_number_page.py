@@ -74,11 +74,22 @@ def test_the_page_reads_what_python_reads_from_the_same_pixels(number_mode: Draw
 
     number_mode.draw_number(number_strokes([FOUR, SEVEN, ONE, ZERO, ZERO], size=130, gap=25))
     page_result = number_mode.number_result()
-    python_result = read_number(number_mode.number_canvas_rgba(), keras_reference("mnist_cnn"))
+    canvas = number_mode.number_canvas_rgba()
+    python_result = read_number(canvas, keras_reference("mnist_cnn"), keras_reference("number_reader"))
     assert page_result["number"] == python_result["number"] == "47100"
     assert [d["box"] for d in page_result["digits"]] == [d["box"] for d in python_result["digits"]]
     for a, b in zip(page_result["digits"], python_result["digits"]):
         assert abs(a["confidence"] - b["confidence"]) <= 1e-3  # WebGL's float32 vs Keras
+
+
+def test_the_number_reader_reads_and_segmentation_gives_the_boxes(number_mode: DrawingPage) -> None:
+    number_mode.draw_number(number_strokes([ONE, ONE, SEVEN], size=140, gap=10))
+    assert number_mode.page.evaluate("window.digitApp.numberReader").startswith("number_reader@")
+    result = number_mode.number_result()
+    assert result["number"] == "117"
+    rights = [x + w for x, _, w, _ in (d["box"] for d in result["digits"])]
+    lefts = [x for x, _, _, _ in (d["box"] for d in result["digits"])]
+    assert all(r <= left_of_next + 1 for r, left_of_next in zip(rights, lefts[1:]))  # boxes do not overlap
 
 
 def test_clear_and_undo_work_on_the_number_canvas(number_mode: DrawingPage) -> None:

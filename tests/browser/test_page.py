@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.pages import DrawingPage
 from tests.conftest import ROOT
-from tests.strokes import place_strokes
 from train.preprocess import preprocess_digit
+from train.strokes import place_strokes
 
 MODELS_DIR = ROOT / "web" / "static" / "models"
 SCREENSHOT = ROOT / "docs" / "screenshot_page.png"

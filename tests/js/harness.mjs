@@ -14,14 +14,22 @@
 //       or {"op": "decode_box", "cells": [[...flat...], ...], "shape": [rows, cols, 5], "stride": 8}
 //       or {"op": "read_photo", "reader_dir", "localizer_dir", "images": [{"width", "height", "rgba_base64", "box": [x, y, w, h] | null}]}
 //          (box null: found and read as the page's automatic mode does, locate.js findHouseNumber)
+//       or {"op": "number_strip", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
+//       or {"op": "decode_frames", "frames": [[...flat...], ...], "classes": 11}
+//       or {"op": "frame_boxes", "ink": {"width", "height", "values"}, "placement", "digits", "stride", "threshold"}
+//       (read_number also takes "reader_dir": the number reader reads, segmentation gives the boxes)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 globalThis.tf = await import('@tensorflow/tfjs');
 const tf = globalThis.tf;
 await tf.setBackend('cpu');
-const { fitRegion, preprocessDigit, preprocessHouse, zoomRegion } = await import('../../web/static/js/preprocess.js');
-const { decodeBox, decodeDigit, decodeHouseNumber } = await import('../../web/static/js/decode.js');
+const { fitRegion, preprocessDigit, preprocessHouse, preprocessNumberStrip, zoomRegion } = await import(
+  '../../web/static/js/preprocess.js'
+);
+const { decodeBox, decodeDigit, decodeFrames, decodeHouseNumber, frameBoxes } = await import(
+  '../../web/static/js/decode.js'
+);
 
 const fromBase64 = (s) => new Uint8Array(Buffer.from(s, 'base64'));
 
@@ -96,11 +104,17 @@ async function readNumberOp(request) {
   const { readNumber } = await import('../../web/static/js/model.js');
   const metadata = JSON.parse(readFileSync(join(request.model_dir, 'metadata.json'), 'utf8'));
   const classifier = { model: await tf.loadLayersModel(fileHandler(request.model_dir)), metadata };
+  const reader = request.reader_dir
+    ? {
+        model: await tf.loadLayersModel(fileHandler(request.reader_dir)),
+        metadata: JSON.parse(readFileSync(join(request.reader_dir, 'metadata.json'), 'utf8')),
+      }
+    : null;
   const results = [];
   for (const image of request.images) {
     const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
     try {
-      results.push({ ok: true, ...(await readNumber(classifier, pixels)) });
+      results.push({ ok: true, ...(await readNumber(classifier, pixels, reader)) });
     } catch (err) {
       results.push({ ok: false, error: err.name, message: err.message });
     }
@@ -145,7 +159,33 @@ async function readPhotoOp(request) {
   return results;
 }
 
+function numberStripOp(request) {
+  return request.images.map((image) => {
+    const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
+    try {
+      const { strip, placement } = preprocessNumberStrip(pixels, request.config);
+      const result = { ok: true, shape: strip.shape, values: Array.from(strip.dataSync()), placement };
+      strip.dispose();
+      return result;
+    } catch (err) {
+      return { ok: false, error: err.name, message: err.message };
+    }
+  });
+}
+
+function decodeFramesOp(request) {
+  return request.frames.map((frames) => decodeFrames(frames, request.classes));
+}
+
+function frameBoxesOp(request) {
+  const ink = { width: request.ink.width, height: request.ink.height, data: Float32Array.from(request.ink.values) };
+  return frameBoxes(ink, request.placement, request.digits, request.stride, request.threshold);
+}
+
 const handlers = {
+  number_strip: numberStripOp,
+  decode_frames: decodeFramesOp,
+  frame_boxes: frameBoxesOp,
   fit_region: fitRegionOp,
   zoom_region: zoomRegionOp,
   decode_box: decodeBoxOp,

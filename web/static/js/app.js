@@ -3,7 +3,15 @@
 
 import { decodeDigit } from './decode.js';
 import { BRUSHES, NUMBER_CANVAS, createDrawingPad } from './draw.js';
-import { chooseBackend, loadClassifier, readDigit, readNumber, tensorCount, tfLoaded } from './model.js';
+import {
+  chooseBackend,
+  loadClassifier,
+  loadNumberReader,
+  readDigit,
+  readNumber,
+  tensorCount,
+  tfLoaded,
+} from './model.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -170,6 +178,22 @@ function showNumberEmpty() {
 
 const classifiers = new Map(); // model name -> Promise of {model, metadata}, loaded once each
 let active = null; // the classifier predictions use now
+let numberReader = null; // Promise of the number reader (null if it failed), loaded on number mode's first use
+
+/** The number reader, loading it the first time. Without it, numbers are read digit by digit. */
+function useNumberReader() {
+  numberReader ??= loadNumberReader(`${modelsUrl}number_reader/`).then(
+    (reader) => {
+      hook.numberReader = `${reader.metadata.name}@${reader.metadata.version}`;
+      return reader;
+    },
+    (err) => {
+      showError(`Could not load the number reader (${err.message}): numbers are read digit by digit.`);
+      return null;
+    },
+  );
+  return numberReader;
+}
 let wanted = ui.modelSelect.value;
 let running = null; // the prediction loop's promise while it runs
 let again = false; // the drawing changed since the loop last read it
@@ -194,6 +218,7 @@ const hook = {
   lastResult: null, // decodeDigit's output
   mode: ui.modeSelect.value, // "digit" or "number"
   lastNumber: null, // number mode: {number, confidence, digits: [{digit, confidence, box}]}
+  numberReader: null, // "name@version" once the number reader is loaded
   predictions: 0,
   lastReadMs: null, // how long the last reading took, preprocessing included
   whenIdle: () => pause?.done ?? running ?? Promise.resolve(),
@@ -218,7 +243,7 @@ async function readNumberOnce() {
   }
   try {
     const started = performance.now();
-    const result = await readNumber(active, numberPad.imageData());
+    const result = await readNumber(active, numberPad.imageData(), await useNumberReader());
     hook.lastReadMs = performance.now() - started;
     hook.lastNumber = result;
     hook.predictions += 1;
@@ -333,6 +358,7 @@ function undoStroke() {
 
 function useMode(mode) {
   hook.mode = mode;
+  if (mode === 'number') useNumberReader();
   showMode(mode);
   requestPrediction();
 }
@@ -385,6 +411,7 @@ async function start() {
     markFailed(err);
     return;
   }
+  if (hook.mode === 'number') useNumberReader();
   await useModel(ui.modelSelect.value);
 }
 

@@ -91,3 +91,83 @@ export function decodeBox(cells, shape, stride) {
   const h = Math.exp(logH) * stride;
   return { box: [cx - w / 2, cy - h / 2, w, h], score: sigmoid(logit) };
 }
+
+const BLANK = 10; // the number reader's last class: no digit centred in this frame (CTC's blank)
+
+/**
+ * The number reader's [frames, 11] probabilities (flat, row-major) -> {number, confidence,
+ * digits: [{digit, confidence, frames: [first, last]}]}.
+ * Greedy CTC: the likeliest class per frame (the first of equal ones), runs of one class
+ * collapsed, blanks dropped. A digit's confidence is its highest probability over its run;
+ * the number's is the product of its digits'.
+ * @param {ArrayLike<number>} frames
+ * @param {number} classes values per frame (11)
+ */
+export function decodeFrames(frames, classes) {
+  const digits = [];
+  let previous = BLANK;
+  for (let t = 0; t * classes < frames.length; t++) {
+    let label = 0;
+    for (let c = 1; c < classes; c++) if (frames[t * classes + c] > frames[t * classes + label]) label = c;
+    const p = Number(frames[t * classes + label]);
+    if (label !== BLANK && label === previous) {
+      const last = digits[digits.length - 1];
+      last.frames[1] = t;
+      last.confidence = Math.max(last.confidence, p);
+    } else if (label !== BLANK) {
+      digits.push({ digit: label, confidence: p, frames: [t, t] });
+    }
+    previous = label;
+  }
+  const confidence = digits.length ? digits.reduce((product, d) => product * d.confidence, 1) : 0;
+  for (const d of digits) d.confidence = round6(d.confidence);
+  return { number: digits.map((d) => String(d.digit)).join(''), confidence: round6(confidence), digits };
+}
+
+/**
+ * Boxes [x, y, w, h] in image pixels of the digits decodeFrames read, from where their frames are.
+ * A digit's frames sit about its middle, so the ink's columns are split halfway between
+ * neighbouring digits' frames, and each box is the ink (above threshold) in its share.
+ * @param {{data: Float32Array, width: number, height: number}} ink light-on-black ink in [0, 1]
+ */
+export function frameBoxes(ink, placement, digits, stride, threshold) {
+  const [x0, y0, w, h] = placement.box;
+  const centres = digits.map(
+    (d) => x0 + (((d.frames[0] + d.frames[1] + 1) / 2) * stride - placement.left) / placement.scale,
+  );
+  const middles = centres.slice(1).map((b, i) => Math.floor((centres[i] + b) / 2 + 0.5));
+  // Kept inside the ink's box and in order, wherever the frames are.
+  const edges = [x0, ...middles.map((m) => Math.min(Math.max(m, x0), x0 + w)), x0 + w];
+  for (let i = 1; i < edges.length; i++) edges[i] = Math.max(edges[i], edges[i - 1]);
+  const boxes = [];
+  for (let k = 0; k + 1 < edges.length; k++) {
+    const [left, right] = [edges[k], edges[k + 1]];
+    let [top, bottom, first, last] = [Infinity, -1, Infinity, -1];
+    for (let y = y0; y < y0 + h; y++) {
+      for (let x = left; x < right; x++) {
+        if (ink.data[y * ink.width + x] > threshold) {
+          top = Math.min(top, y);
+          bottom = Math.max(bottom, y);
+          first = Math.min(first, x);
+          last = Math.max(last, x);
+        }
+      }
+    }
+    boxes.push(bottom < 0 ? [left, y0, Math.max(1, right - left), h] : [first, top, last - first + 1, bottom - top + 1]);
+  }
+  return boxes;
+}
+
+/**
+ * The number reader's reading (decodeFrames), with boxes: the segmentation's where it found as
+ * many digits (its cuts follow the ink), else `boxes` (frameBoxes). -> {number, confidence,
+ * digits: [{digit, confidence, box}], readings: what each read on its own}, as decodeNumber
+ * gives with readings added.
+ */
+export function combineNumberReadings(sequence, segmented, boxes) {
+  const readings = { reader: sequence.number, segmentation: segmented.number };
+  if (!sequence.digits.length) return { ...segmented, readings }; // the reader saw no digit: keep what segmentation found
+  const chosen = segmented.digits.length === sequence.digits.length ? segmented.digits.map((d) => d.box) : boxes;
+  const digits = sequence.digits.map((d, i) => ({ digit: d.digit, confidence: d.confidence, box: chosen[i] }));
+  return { number: sequence.number, confidence: sequence.confidence, digits, readings };
+}

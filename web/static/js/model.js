@@ -1,8 +1,8 @@
 // Loads a classifier (metadata.json + model.json) and runs it on canvas pixels.
 // Besides preprocess.js, the only page file that calls tf; results leave as plain arrays.
 
-import { inkImage, preprocessDigit, preprocessHouse } from './preprocess.js';
-import { decodeHouseNumber } from './decode.js';
+import { inkImage, preprocessDigit, preprocessHouse, preprocessNumberStrip } from './preprocess.js';
+import { combineNumberReadings, decodeFrames, decodeHouseNumber, frameBoxes } from './decode.js';
 import { segmentNumber } from './segment.js';
 
 export { EmptyImageError } from './preprocess.js';
@@ -81,6 +81,13 @@ function warmUpPixels(size = 280) {
     for (let x = size / 2 - 10; x < size / 2 + 10; x++) data.fill(0, (y * size + x) * 4, (y * size + x) * 4 + 3);
   }
   return { data, width: size, height: size };
+}
+
+/** loadModel for the number reader, warmed up on a drawn bar so the first number is read quickly. */
+export async function loadNumberReader(baseUrl) {
+  const reader = await loadModel(baseUrl);
+  await readFrames(reader, warmUpPixels());
+  return reader;
 }
 
 /**
@@ -168,13 +175,33 @@ export async function classifyCrops({ model, metadata }, crops) {
 }
 
 /**
+ * Canvas pixels of a handwritten number -> [decodeFrames' reading, the strip's placement with
+ * the strip columns per frame as "stride"]. Throws EmptyImageError when blank.
+ * @param {{model: tf.LayersModel, metadata: object}} reader the number reader
+ */
+export async function readFrames({ model, metadata }, pixels) {
+  const { strip, placement } = preprocessNumberStrip(pixels, metadata.preprocess);
+  const frames = tf.tidy(() => model.predict(strip.reshape([1, ...metadata.input_shape])));
+  strip.dispose();
+  try {
+    const values = await frames.data();
+    const [, count, classes] = frames.shape;
+    return [decodeFrames(values, classes), { ...placement, stride: metadata.preprocess.strip_width / count }];
+  } finally {
+    frames.dispose();
+  }
+}
+
+/**
  * Canvas pixels of a handwritten number -> {number, confidence, digits: [{digit, confidence, box}]}.
- * segment.js cuts the ink into digits, asking the classifier where a cut is in doubt.
- * Throws EmptyImageError when the canvas holds no ink.
+ * segment.js cuts the ink into digits, asking the classifier where a cut is in doubt; with the
+ * number reader, that reads the whole row and the cuts only give the boxes (as Python's
+ * read_number). Throws EmptyImageError when the canvas holds no ink.
  * @param {{model: tf.LayersModel, metadata: object}} classifier
  * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels e.g. an ImageData
+ * @param {{model: tf.LayersModel, metadata: object}|null} reader the number reader, if loaded
  */
-export async function readNumber(classifier, pixels) {
+export async function readNumber(classifier, pixels, reader = null) {
   const tensor = inkImage(pixels, classifier.metadata.preprocess);
   let ink;
   try {
@@ -182,7 +209,11 @@ export async function readNumber(classifier, pixels) {
   } finally {
     tensor.dispose();
   }
-  return segmentNumber(ink, (crops) => classifyCrops(classifier, crops), classifier.metadata.segment);
+  const segmented = await segmentNumber(ink, (crops) => classifyCrops(classifier, crops), classifier.metadata.segment);
+  if (!reader) return segmented;
+  const [sequence, placement] = await readFrames(reader, pixels);
+  const threshold = reader.metadata.preprocess.ink_threshold;
+  return combineNumberReadings(sequence, segmented, frameBoxes(ink, placement, sequence.digits, placement.stride, threshold));
 }
 
 /**

@@ -165,6 +165,64 @@ export function inkImage(pixels, config) {
   return tf.tidy(() => stretchContrast(invertIfLightBackground(toGrayscale(pixels)), config));
 }
 
+// --- whole numbers: the ink of a written number -> the number reader's strip ----------
+// Constants come from the number reader's metadata.json preprocess: {strip_height,
+// strip_width, strip_ink_height, strip_margin, ink_threshold, min_contrast}.
+
+/** How much an ink box of height x width is scaled into the strip. */
+export function stripScale(height, width, config) {
+  return Math.min(config.strip_ink_height / height, (config.strip_width - 2 * config.strip_margin) / width);
+}
+
+/**
+ * Ink box [top, left, bottom, right] -> where it lands in the strip: {scale, top, left, height,
+ * width} (centred), so strip x = left + (image x - ink left) * scale and back.
+ */
+export function stripPlacement(box, config) {
+  const [top, left, bottom, right] = box;
+  const scale = stripScale(bottom - top, right - left, config);
+  const height = Math.min(config.strip_height, Math.max(1, Math.floor((bottom - top) * scale + 0.5)));
+  const width = Math.min(config.strip_width, Math.max(1, Math.floor((right - left) * scale + 0.5)));
+  return {
+    scale,
+    top: Math.floor((config.strip_height - height) / 2 + 0.5),
+    left: Math.floor((config.strip_width - width) / 2 + 0.5),
+    height,
+    width,
+  };
+}
+
+/**
+ * Image of a written number (any size, either polarity) -> {strip: float32 [32, 256] in [0, 1],
+ * light ink on black, placement}: the ink's box scaled to 24 px high (less when wide) and
+ * centred. placement holds stripPlacement's figures and the ink box [x, y, w, h] in image
+ * pixels. Throws EmptyImageError when blank.
+ * @param {{data: Uint8ClampedArray|Uint8Array, width: number, height: number}} pixels
+ * @returns {{strip: tf.Tensor2D, placement: object}}
+ */
+export function preprocessNumberStrip(pixels, config) {
+  const gray = inkImage(pixels, config);
+  try {
+    const box = inkBoundingBox(gray, config.ink_threshold);
+    const [top, left, bottom, right] = box;
+    const place = stripPlacement(box, config);
+    const strip = tf.tidy(() => {
+      const ink = gray.slice([top, left], [bottom - top, right - left]);
+      const resized = resizeWeights(ink.shape[0], place.height)
+        .matMul(ink)
+        .matMul(resizeWeights(ink.shape[1], place.width), false, true)
+        .clipByValue(0, 1);
+      return resized.pad([
+        [place.top, config.strip_height - place.height - place.top],
+        [place.left, config.strip_width - place.width - place.left],
+      ]);
+    });
+    return { strip, placement: { ...place, box: [left, top, right - left, bottom - top] } };
+  } finally {
+    gray.dispose();
+  }
+}
+
 // --- house numbers: a box around the number -> the six-head reader's input ------------
 // Constants come from the house model's metadata.json: {crop_size, input_size, expand}.
 

@@ -1,4 +1,5 @@
-"""Digit images and pen trajectories -> strokes on the page's canvas, for the browser tests.
+"""Digit images and pen trajectories -> strokes on the page's canvas: for the browser tests, and the
+number reader's training data (train/numbers.py).
 
 An MNIST digit has no strokes, only pixels, so we recover them the way a person would
 redraw it: thin the ink to a one-pixel skeleton (Zhang-Suen), trace the skeleton into

@@ -1,0 +1,239 @@
+"""Train the whole-number reader (CTC over strip columns) on composed handwritten numbers.
+
+    python -m train.number_reader                     # the committed model -> models/number_reader.keras
+    python -m train.number_reader --evaluate-only     # score the committed model again
+    python -m train.number_reader --train-count 500 --val-count 100 --epochs 1 --digits 600 --out-dir /tmp/smoke
+
+Numbers of 1 to 8 digits are composed from MNIST training digits and pen digits
+(train/numbers.py) and cached in cache/; validation numbers come from MNIST training digits
+held out of the bank. The browser test set (MNIST *test* digits, tests/numbers.py) is never
+seen here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
+
+tf = import_tensorflow_quietly()
+import numpy as np  # noqa: E402
+import tf_keras as keras  # noqa: E402
+
+from train.data import REPO_ROOT, DataNotFoundError  # noqa: E402
+from train.decode import decode_frames  # noqa: E402
+from train.evaluate import MODELS_DIR, update_metrics  # noqa: E402
+from train.models import build_number_reader  # noqa: E402
+from train.numbers import MAX_DIGITS, digit_banks, make_numbers_parallel  # noqa: E402
+from train.preprocess import STRIP_HEIGHT, STRIP_MARGIN, STRIP_WIDTH  # noqa: E402
+
+# --- settings: defaults of the committed model ---------------------------------------
+TRAIN_COUNT = 30_000
+VAL_COUNT = 2_000
+EPOCHS = 15
+BATCH_SIZE = 64
+PEAK_LR = 2e-3
+TRAIN_SEED, VAL_SEED, EXTRA_SEED = 1, 2, 3
+NUMBERS_VERSION = 1  # bump when the composed numbers change: it is part of the cache file name
+STRETCH = (0.85, 1.15)  # each epoch sees every number this much wider or narrower ...
+SQUEEZE = (0.9, 1.05)  # ... taller or shorter ...
+SHIFT = 2  # ... and moved up to this many px: new views of the same numbers
+# ---------------------------------------------------------------------------------------
+
+
+def ctc_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+    """y_true packs each number as [length, digit_1 .. digit_8] (train/numbers.py encode_label)."""
+    y_true = tf.cast(y_true, tf.int32)
+    batch = tf.shape(y_pred)[0]
+    frames = tf.fill([batch, 1], tf.shape(y_pred)[1])
+    return keras.backend.ctc_batch_cost(y_true[:, 1:], y_pred, frames, y_true[:, :1])
+
+
+def label_text(row: np.ndarray) -> str:
+    return "".join(str(int(d)) for d in row[1 : 1 + int(row[0])])
+
+
+def cached_numbers(bank: list, count: int, seed: int, cache_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Composed numbers, made once per (count, seed) and kept in cache_dir (minutes to make)."""
+    path = Path(cache_dir) / f"numbers_v{NUMBERS_VERSION}_n{count}_s{seed}.npz"
+    if path.exists():
+        data = np.load(path)
+        return data["x"], data["y"]
+    x, y = make_numbers_parallel(bank, count, seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, x=x, y=y)
+    return x, y
+
+
+def distort(strip: tf.Tensor) -> tf.Tensor:
+    """float (32, 256, 1) strip -> the same number resized a little and shifted, its ink still whole."""
+    columns = tf.where(tf.reduce_max(strip, axis=[0, 2]) > 0.1)
+    ink_width = tf.cast(tf.reduce_max(columns) - tf.reduce_min(columns) + 1, tf.float32)
+    widest = tf.minimum(STRETCH[1], (STRIP_WIDTH - 2 * STRIP_MARGIN) / ink_width)
+    stretch = tf.random.uniform([], STRETCH[0], tf.maximum(widest, STRETCH[0]))
+    size = [
+        tf.cast(tf.round(STRIP_HEIGHT * tf.random.uniform([], *SQUEEZE)), tf.int32),
+        tf.cast(tf.round(STRIP_WIDTH * stretch), tf.int32),
+    ]
+    resized = tf.image.resize(strip, size, antialias=True)
+    padded = tf.image.resize_with_crop_or_pad(resized, STRIP_HEIGHT + 2 * SHIFT, STRIP_WIDTH + 2 * SHIFT)
+    return tf.image.random_crop(padded, [STRIP_HEIGHT, STRIP_WIDTH, 1])
+
+
+def as_input(x: np.ndarray) -> np.ndarray:
+    return (x.astype(np.float32) / 255.0)[..., None]
+
+
+def read_all(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> list[dict]:
+    frames = model.predict(as_input(x), batch_size=batch_size, verbose=0)
+    return [decode_frames(f) for f in frames]
+
+
+def whole_number_accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
+    """Share of numbers read whole (every digit right, none missing or extra), overall and by length."""
+    readings = read_all(model, x)
+    right = np.array([r["number"] == label_text(row) for r, row in zip(readings, y)])
+    lengths = y[:, 0]
+    by_length = {
+        str(n): round(float(right[lengths == n].mean()), 4) for n in range(1, MAX_DIGITS + 1) if (lengths == n).any()
+    }
+    return {"whole_number_accuracy": round(float(right.mean()), 4), "count": int(len(y)), "by_length": by_length}
+
+
+class ProgressLine(keras.callbacks.Callback):
+    """One line per epoch with the validation whole-number accuracy: the figure that matters."""
+
+    def __init__(self, x_val: np.ndarray, y_val: np.ndarray):
+        super().__init__()
+        self.x_val, self.y_val = x_val, y_val
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        seconds = time.perf_counter() - self.started
+        score = whole_number_accuracy(self.model, self.x_val, self.y_val)["whole_number_accuracy"]
+        print(
+            json.dumps(
+                {"epoch": epoch + 1, "seconds": round(seconds, 1), "loss": round(logs["loss"], 4), "val_whole": score}
+            ),
+            flush=True,
+        )
+
+
+def train(
+    out_dir: Path,
+    train_count: int,
+    val_count: int,
+    epochs: int,
+    cache_dir: Path,
+    init_from: Path | None = None,
+    digits: int | None = None,
+    extra_count: int = 0,
+    peak_lr: float = PEAK_LR,
+    distorted: bool = True,
+) -> dict:
+    banks = digit_banks(cache_dir, limit=digits)
+    started = time.perf_counter()
+    x_train, y_train = cached_numbers(banks["train"], train_count, TRAIN_SEED, cache_dir)
+    if extra_count:
+        x_more, y_more = cached_numbers(banks["train"], extra_count, EXTRA_SEED, cache_dir)
+        x_train, y_train = np.concatenate([x_train, x_more]), np.concatenate([y_train, y_more])
+    x_val, y_val = cached_numbers(banks["validation"], val_count, VAL_SEED, cache_dir)
+    print(
+        f"numbers ready: {len(x_train)} training, {len(x_val)} validation ({time.perf_counter() - started:.0f} s)",
+        flush=True,
+    )
+    model = keras.models.load_model(init_from, compile=False) if init_from else build_number_reader()
+    steps = epochs * int(np.ceil(len(x_train) / BATCH_SIZE))
+    schedule = keras.optimizers.schedules.CosineDecay(
+        peak_lr / 10, steps, warmup_target=peak_lr, warmup_steps=steps // 20
+    )
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=ctc_loss)
+    dataset = (
+        tf.data.Dataset.from_tensor_slices((x_train, y_train))
+        .shuffle(len(x_train), seed=TRAIN_SEED)
+        .map(lambda x, y: (tf.cast(x, tf.float32)[..., None] / 255.0, y))
+        .map(lambda x, y: (distort(x) if distorted else x, y), num_parallel_calls=tf.data.AUTOTUNE)
+        .batch(BATCH_SIZE)
+        .prefetch(2)
+    )
+    started = time.perf_counter()
+    model.fit(dataset, epochs=epochs, verbose=2, callbacks=[ProgressLine(x_val, y_val)])
+    seconds = time.perf_counter() - started
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save(out_dir / "number_reader.keras")
+    figures = {
+        **whole_number_accuracy(model, x_val, y_val),
+        "train_numbers": int(len(x_train)),
+        "initialized_from": str(init_from) if init_from else None,
+        "peak_lr": peak_lr,
+        "distorted": distorted,
+        "epochs": epochs,
+        "train_seconds": round(seconds, 1),
+        "parameters": int(model.count_params()),
+    }
+    update_metrics("number_reader", figures, out_dir / "metrics.json")
+    return figures
+
+
+def evaluate(out_dir: Path, val_count: int, cache_dir: Path, digits: int | None = None) -> dict:
+    model = keras.models.load_model(out_dir / "number_reader.keras", compile=False)
+    x_val, y_val = cached_numbers(digit_banks(cache_dir, limit=digits)["validation"], val_count, VAL_SEED, cache_dir)
+    figures = whole_number_accuracy(model, x_val, y_val)
+    update_metrics("number_reader", figures, out_dir / "metrics.json")
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Train the whole-number reader on composed handwritten numbers.")
+    parser.add_argument("--train-count", type=int, default=TRAIN_COUNT, help=f"default: {TRAIN_COUNT}")
+    parser.add_argument("--val-count", type=int, default=VAL_COUNT, help=f"default: {VAL_COUNT}")
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"default: {EPOCHS}")
+    parser.add_argument("--out-dir", default=str(MODELS_DIR), help="default: models/")
+    parser.add_argument("--cache-dir", default=str(REPO_ROOT / "cache"), help="default: cache/")
+    parser.add_argument("--init-from", help="start from these weights (a .keras file) instead of random ones")
+    parser.add_argument(
+        "--digits", type=int, help="use only the first N MNIST training digits (smoke runs; default: all)"
+    )
+    parser.add_argument("--extra-count", type=int, default=0, help="also train on this many more numbers (default: 0)")
+    parser.add_argument("--lr", type=float, default=PEAK_LR, help=f"peak learning rate (default: {PEAK_LR})")
+    parser.add_argument(
+        "--no-distort", action="store_true", help="train on the numbers as composed (default: distorted)"
+    )
+    parser.add_argument("--evaluate-only", action="store_true", help="score the saved model and record it")
+    args = parser.parse_args(argv)
+    out_dir, cache_dir = Path(args.out_dir), Path(args.cache_dir)
+    try:
+        if args.evaluate_only:
+            figures = evaluate(out_dir, args.val_count, cache_dir, args.digits)
+        else:
+            init = Path(args.init_from) if args.init_from else None
+            figures = train(
+                out_dir,
+                args.train_count,
+                args.val_count,
+                args.epochs,
+                cache_dir,
+                init,
+                args.digits,
+                args.extra_count,
+                args.lr,
+                not args.no_distort,
+            )
+    except (DataNotFoundError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps({"model": "number_reader", **figures}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
