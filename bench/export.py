@@ -1,7 +1,9 @@
 """Every benchmarked model -> TF.js exports (float32, float16, uint8) in a gitignored build dir.
 
 The exports go through train/export.py's functions: the same tensorflowjs converter and the
-same rule for the shipped weight type (the smallest within MAX_DROP_POINTS of float32).
+same rule for the shipped weight type (the smallest within MAX_DROP_POINTS of float32). Ours
+are folded first (BatchNorm into the layer before, train/fold.py), as train/export.py ships
+them; a reference goes to the converter as its lab would, unless asked for folded.
 """
 
 from __future__ import annotations

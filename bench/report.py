@@ -191,6 +191,25 @@ def machine_lines(results: dict) -> list[str]:
     ]
 
 
+def folding_lines(results: dict) -> list[str]:
+    """How BatchNorm reaches the browser: folded in ours, as the converter writes it in the references."""
+    models = {name: m for task in results["tasks"].values() for name, m in task["models"].items()}
+    folded_refs = [f"`{n}`" for n, m in models.items() if m["origin"] == "reference" and m.get("batchnorm_folded")]
+    line = (
+        "- **BatchNorm**: ours are exported with BatchNorm folded into the Conv2D or Dense before it "
+        "(`train/fold.py`; with the ReLU after it, TF.js runs one fused op where there were three), as "
+        "`train/export.py` ships them; the references as the tensorflowjs converter writes them, BatchNorm "
+        "layers and all, as their labs would."
+    )
+    if folded_refs:
+        line += (
+            f" Extra row{'s' if len(folded_refs) > 1 else ''} {', '.join(folded_refs)}: the same reference folded "
+            "like ours, to tell what folding gives from what the architecture gives; the checks below compare "
+            "with the plain reference."
+        )
+    return [line]
+
+
 def render(results: dict) -> str:
     """The whole docs/benchmarks.md text."""
     backends = results["settings"]["backends"]
@@ -212,6 +231,7 @@ def render(results: dict) -> str:
         "- **Download**: the bytes of the TF.js export (model.json + weight shards) written by the tensorflowjs "
         "converter, for each weight type. *Shipped weights* is the smallest type whose test accuracy stays within "
         "0.02 points of float32, the rule `train/export.py` applies to ours.",
+        *folding_lines(results),
         f"- **Latency**: headless Chromium, a fresh page per model, backend and visit (`web/static/bench/`). "
         f"Each pair is visited {results['settings'].get('rounds', 1)} times, in interleaved rounds, so that load "
         "from other jobs falls on every model alike. Warm median and p95 over "
@@ -266,7 +286,11 @@ def plot(results: dict, path: Path) -> None:
         size = shipped_bytes(m)
         if size:
             ax_size.scatter(size / 1024, acc, color=color, s=60)
-            ax_size.annotate(name, (size / 1024, acc), textcoords="offset points", xytext=(5, 4), fontsize=8)
+            # A folded reference sits on its plain twin: its label goes below, not on top.
+            below = m["origin"] == "reference" and m.get("batchnorm_folded")
+            ax_size.annotate(
+                name, (size / 1024, acc), textcoords="offset points", xytext=(5, -11 if below else 4), fontsize=8
+            )
     for backend in backends:
         ax_latency.scatter([], [], color="gray", marker=markers[backend], label=BACKEND_NAMES[backend])
     ax_latency.set(
