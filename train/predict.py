@@ -45,9 +45,9 @@ from train.preprocess import (  # noqa: E402
     STRIP_WIDTH,
     EmptyImageError,
     ink_image,
+    number_strip,
     preprocess_digit,
     preprocess_house,
-    preprocess_number_strip,
 )
 from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
 from train.segment import segment_config, segment_number  # noqa: E402
@@ -162,10 +162,9 @@ def classify_crops(crops: list[np.ndarray], model) -> np.ndarray:
     return model(x, training=False).numpy()
 
 
-def read_frames(pixels: np.ndarray, reader) -> tuple[dict, dict]:
-    """Image of a handwritten number -> (decode_frames' reading, the strip's placement with the
+def read_frames(strip: np.ndarray, placement: dict, reader) -> tuple[dict, dict]:
+    """A number strip (number_strip's output) -> (decode_frames' reading, the placement with the
     strip columns per frame as "stride")."""
-    strip, placement = preprocess_number_strip(pixels)
     frames = reader(strip[None, :, :, None], training=False).numpy()[0]
     return decode_frames(frames), {**placement, "stride": STRIP_WIDTH // len(frames)}
 
@@ -182,7 +181,7 @@ def read_number(pixels: np.ndarray, model, reader=None) -> dict:
     segmented = {key: result[key] for key in ("number", "confidence", "digits")}
     if reader is None:
         return segmented
-    sequence, placement = read_frames(pixels, reader)
+    sequence, placement = read_frames(*number_strip(ink), reader)
     boxes = frame_boxes(ink, placement, sequence["digits"], placement["stride"], INK_THRESHOLD)
     return combine_number_readings(sequence, segmented, boxes)
 

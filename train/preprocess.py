@@ -153,22 +153,25 @@ def strip_placement(box: tuple[int, int, int, int]) -> dict:
     }
 
 
-def preprocess_number_strip(pixels: np.ndarray) -> tuple[np.ndarray, dict]:
-    """Image of a written number (any size, either polarity) -> (float32 (32, 256) in [0, 1], light
-    ink on black, placement): the ink's box scaled to 24 px high (less when wide) and centred.
-    placement holds strip_placement's figures and the ink box [x, y, w, h] in image pixels.
-    Raises EmptyImageError when blank."""
-    gray = ink_image(pixels)
-    box = ink_bounding_box(gray)
+def number_strip(ink: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Ink image (ink_image's output) -> (float32 (32, 256) in [0, 1], light ink on black, placement):
+    the ink's box scaled to 24 px high (less when wide) and centred. placement holds strip_placement's
+    figures and the ink box [x, y, w, h] in image pixels. Raises EmptyImageError when blank."""
+    box = ink_bounding_box(ink)
     top, left, bottom, right = box
     place = strip_placement(box)
-    ink = gray[top:bottom, left:right]
-    resized = resize_weights(ink.shape[0], place["height"]) @ ink @ resize_weights(ink.shape[1], place["width"]).T
+    inked = ink[top:bottom, left:right]
+    resized = resize_weights(inked.shape[0], place["height"]) @ inked @ resize_weights(inked.shape[1], place["width"]).T
     strip = np.zeros((STRIP_HEIGHT, STRIP_WIDTH), dtype=np.float32)
     strip[place["top"] : place["top"] + place["height"], place["left"] : place["left"] + place["width"]] = np.clip(
         resized, 0.0, 1.0
     )
     return strip, {**place, "box": [left, top, right - left, bottom - top]}
+
+
+def preprocess_number_strip(pixels: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Image of a written number (any size, either polarity) -> number_strip of its ink."""
+    return number_strip(ink_image(pixels))
 
 
 # --- house numbers: a box around the number -> the six-head reader's input -------------

@@ -1,7 +1,7 @@
 // Loads a classifier (metadata.json + model.json) and runs it on canvas pixels.
 // Besides preprocess.js, the only page file that calls tf; results leave as plain arrays.
 
-import { inkImage, preprocessDigit, preprocessHouse, preprocessNumberStrip } from './preprocess.js';
+import { inkImage, numberStrip, preprocessDigit, preprocessHouse, preprocessNumberStrip } from './preprocess.js';
 import { combineNumberReadings, decodeFrames, decodeHouseNumber, frameBoxes } from './decode.js';
 import { segmentNumber } from './segment.js';
 
@@ -86,7 +86,7 @@ function warmUpPixels(size = 280) {
 /** loadModel for the number reader, warmed up on a drawn bar so the first number is read quickly. */
 export async function loadNumberReader(baseUrl) {
   const reader = await loadModel(baseUrl);
-  await readFrames(reader, warmUpPixels());
+  await readFrames(reader, preprocessNumberStrip(warmUpPixels(), reader.metadata.preprocess));
   return reader;
 }
 
@@ -175,12 +175,11 @@ export async function classifyCrops({ model, metadata }, crops) {
 }
 
 /**
- * Canvas pixels of a handwritten number -> [decodeFrames' reading, the strip's placement with
- * the strip columns per frame as "stride"]. Throws EmptyImageError when blank.
+ * A number strip ({strip, placement}, numberStrip's output; the strip is disposed here) ->
+ * [decodeFrames' reading, the placement with the strip columns per frame as "stride"].
  * @param {{model: tf.LayersModel, metadata: object}} reader the number reader
  */
-export async function readFrames({ model, metadata }, pixels) {
-  const { strip, placement } = preprocessNumberStrip(pixels, metadata.preprocess);
+export async function readFrames({ model, metadata }, { strip, placement }) {
   const frames = tf.tidy(() => model.predict(strip.reshape([1, ...metadata.input_shape])));
   strip.dispose();
   try {
@@ -204,14 +203,22 @@ export async function readFrames({ model, metadata }, pixels) {
 export async function readNumber(classifier, pixels, reader = null) {
   const tensor = inkImage(pixels, classifier.metadata.preprocess);
   let ink;
+  let strip = null; // from the same ink: it is computed once
   try {
     ink = { width: pixels.width, height: pixels.height, data: await tensor.data() };
+    if (reader) strip = numberStrip(tensor, reader.metadata.preprocess);
   } finally {
     tensor.dispose();
   }
-  const segmented = await segmentNumber(ink, (crops) => classifyCrops(classifier, crops), classifier.metadata.segment);
+  let segmented;
+  try {
+    segmented = await segmentNumber(ink, (crops) => classifyCrops(classifier, crops), classifier.metadata.segment);
+  } catch (err) {
+    strip?.strip.dispose();
+    throw err;
+  }
   if (!reader) return segmented;
-  const [sequence, placement] = await readFrames(reader, pixels);
+  const [sequence, placement] = await readFrames(reader, strip);
   const threshold = reader.metadata.preprocess.ink_threshold;
   return combineNumberReadings(sequence, segmented, frameBoxes(ink, placement, sequence.digits, placement.stride, threshold));
 }

@@ -193,33 +193,41 @@ export function stripPlacement(box, config) {
 }
 
 /**
- * Image of a written number (any size, either polarity) -> {strip: float32 [32, 256] in [0, 1],
- * light ink on black, placement}: the ink's box scaled to 24 px high (less when wide) and
- * centred. placement holds stripPlacement's figures and the ink box [x, y, w, h] in image
- * pixels. Throws EmptyImageError when blank.
- * @param {{data: Uint8ClampedArray|Uint8Array, width: number, height: number}} pixels
+ * Ink image (inkImage's output) -> {strip: float32 [32, 256] in [0, 1], light ink on black,
+ * placement}: the ink's box scaled to 24 px high (less when wide) and centred. placement holds
+ * stripPlacement's figures and the ink box [x, y, w, h] in image pixels. Throws EmptyImageError
+ * when blank. The ink tensor stays the caller's.
+ * @param {tf.Tensor2D} ink
  * @returns {{strip: tf.Tensor2D, placement: object}}
  */
+export function numberStrip(ink, config) {
+  const box = inkBoundingBox(ink, config.ink_threshold);
+  const [top, left, bottom, right] = box;
+  const place = stripPlacement(box, config);
+  const strip = tf.tidy(() => {
+    const inked = ink.slice([top, left], [bottom - top, right - left]);
+    const resized = resizeWeights(inked.shape[0], place.height)
+      .matMul(inked)
+      .matMul(resizeWeights(inked.shape[1], place.width), false, true)
+      .clipByValue(0, 1);
+    return resized.pad([
+      [place.top, config.strip_height - place.height - place.top],
+      [place.left, config.strip_width - place.width - place.left],
+    ]);
+  });
+  return { strip, placement: { ...place, box: [left, top, right - left, bottom - top] } };
+}
+
+/**
+ * Image of a written number (any size, either polarity) -> numberStrip of its ink.
+ * @param {{data: Uint8ClampedArray|Uint8Array, width: number, height: number}} pixels
+ */
 export function preprocessNumberStrip(pixels, config) {
-  const gray = inkImage(pixels, config);
+  const ink = inkImage(pixels, config);
   try {
-    const box = inkBoundingBox(gray, config.ink_threshold);
-    const [top, left, bottom, right] = box;
-    const place = stripPlacement(box, config);
-    const strip = tf.tidy(() => {
-      const ink = gray.slice([top, left], [bottom - top, right - left]);
-      const resized = resizeWeights(ink.shape[0], place.height)
-        .matMul(ink)
-        .matMul(resizeWeights(ink.shape[1], place.width), false, true)
-        .clipByValue(0, 1);
-      return resized.pad([
-        [place.top, config.strip_height - place.height - place.top],
-        [place.left, config.strip_width - place.width - place.left],
-      ]);
-    });
-    return { strip, placement: { ...place, box: [left, top, right - left, bottom - top] } };
+    return numberStrip(ink, config);
   } finally {
-    gray.dispose();
+    ink.dispose();
   }
 }
 
