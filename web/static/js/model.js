@@ -185,7 +185,7 @@ export async function readFrames({ model, metadata }, { strip, placement }) {
   try {
     const values = await frames.data();
     const [, count, classes] = frames.shape;
-    return [decodeFrames(values, classes), { ...placement, stride: metadata.preprocess.strip_width / count }];
+    return [decodeFrames(values, classes), { ...placement, stride: Math.floor(metadata.preprocess.strip_width / count) }];
   } finally {
     frames.dispose();
   }
