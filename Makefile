@@ -2,16 +2,32 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint load-test train-mnist train-house train-localizer train-number-reader evaluate-house synth synth-sheets export report optimizer-study evaluate export-tflite bench
+.PHONY: setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house synth synth-sheets export report optimizer-study evaluate export-tflite bench
 
+# Serving needs the runtime only: no Chromium, no fonts, no training packages.
+setup-run:
+	@scripts/setup.sh run
+
+# Training, tests and everything else: the train and dev extras, fonts and Chromium too.
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh all
 
-run: setup
+run: setup-run
 	$(PY) server.py $(ARGS)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's screenshots (docs/screenshot_*.png); tests alone write theirs to a temporary folder.
+screenshots: setup
+	SCREENSHOT_DIR=docs $(PY) -m pytest tests/browser -k screenshot $(PYTEST_ARGS)
+
+# requirements.lock from pyproject.toml's lists, by pip-tools in a venv of its own (its `build` needs a newer
+# `packaging` than tensorflowjs allows, so it cannot share .venv). Existing pins are kept unless UPGRADE=1.
+lock:
+	python3 -m venv cache/lock-tools && cache/lock-tools/bin/pip install -q --disable-pip-version-check pip-tools
+	cache/lock-tools/bin/pip-compile --quiet --all-extras --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(if $(UPGRADE),--upgrade) --output-file requirements.lock pyproject.toml
 
 # The full load test: `python server.py` (waitress) on loopback, 2,000 mixed requests from 50 clients,
 # then 1,000 predictions for memory; prints p50/p99 latency, throughput and RSS (about a minute on 2 cores).
@@ -43,7 +59,7 @@ synth-sheets: setup
 train-house: synth
 	$(PY) -m train.house --out-dir runs/house_stage1 $(ARGS)
 	$(PY) -m train.house --init-from runs/house_stage1/house.keras --epochs 9 --lr 1e-3 --dropout 0.1 $(ARGS)
-	$(PY) -m train.export --model house
+	$(PY) -m export.tfjs --model house
 
 # The localizer the photo page uses to find the number: 4,000 generated street scenes (three views each,
 # about 18 min on 2 cores, 1.8 GB in cache/), then 8 epochs (about 11 min on 2 CPU cores), evaluated on
@@ -51,7 +67,7 @@ train-house: synth
 train-localizer: setup
 	$(PY) -m train.scenes --count 4000 --seed 11
 	$(PY) -m train.localizer
-	$(PY) -m train.export --model localizer
+	$(PY) -m export.tfjs --model localizer
 
 # Number mode's whole-number reader, as the committed one was made: trace 60,000 MNIST training digits
 # into strokes (cached in cache/), compose 30,000 numbers of 1-8 digits (12 min on 2 cores) and train
@@ -61,24 +77,24 @@ train-number-reader: setup
 	$(PY) -m train.numbers
 	$(PY) -m train.number_reader --no-distort --out-dir runs/number_stage1
 	$(PY) -m train.number_reader --init-from runs/number_stage1/number_reader.keras --extra-count 60000 --epochs 6 --lr 1e-3
-	$(PY) -m train.export --model number_reader
+	$(PY) -m export.tfjs --model number_reader
 
 evaluate-house: setup
 	$(PY) -m train.house --evaluate-only
 
 export: setup
-	$(PY) -m train.export
+	$(PY) -m export.tfjs
 
 # TFLite for native apps: float16 and int8 of the three models into models/tflite/, each measured
 # with the LiteRT interpreter on MNIST test / 10,000 held-out generated numbers (about 6 min on 2 cores).
 export-tflite: setup
-	$(PY) -m train.export_tflite
+	$(PY) -m export.tflite
 
 report: setup
-	$(PY) -m train.report
+	$(PY) -m studies.report
 
 optimizer-study: setup
-	$(PY) -m train.optimizer_study
+	$(PY) -m studies.optimizer_study
 
 evaluate: setup
 	$(PY) -m train.evaluate

@@ -1,4 +1,4 @@
-"""The JSON prediction API: the CLI's code path (train/predict.py) behind HTTP.
+"""The JSON prediction API: the CLI's code path (reader/read.py) behind HTTP.
 
     curl -F image=@seven.png http://127.0.0.1:5000/api/predict/mnist-cnn
     curl --data-binary @door.jpg 'http://127.0.0.1:5000/api/predict/house?x=40&y=30&w=120&h=60'
@@ -18,8 +18,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from train.evaluate import read_metrics
-from train.predict import (
+from reader.paths import read_metrics
+from reader.preprocess import HOUSE_INPUT, INPUT_SIZE, EmptyImageError
+from reader.read import (
     MODEL_FILES,
     BadBoxError,
     Box,
@@ -29,7 +30,6 @@ from train.predict import (
     parse_box,
     read_image,
 )
-from train.preprocess import HOUSE_INPUT, INPUT_SIZE, EmptyImageError
 
 bp = Blueprint("api", __name__)
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 # URL name -> the kind read_image and load_reader know.
 API_MODELS = {"mnist-cnn": "cnn", "mnist-mlp": "mlp", "house": "house"}
 METRICS_KEYS = {"cnn": "mnist_cnn", "mlp": "mnist_mlp", "house": "house"}  # entries of models/metrics.json
-# What preprocessing hands each model (train/preprocess.py); tests check the loaded models agree.
+# What preprocessing hands each model (reader/preprocess.py); tests check the loaded models agree.
 DIGIT_SHAPE, HOUSE_SHAPE = [INPUT_SIZE, INPUT_SIZE, 1], [HOUSE_INPUT, HOUSE_INPUT, 3]
 INPUT_SHAPES = {"cnn": DIGIT_SHAPE, "mlp": DIGIT_SHAPE, "house": HOUSE_SHAPE}
 BOX_FIELDS = ("x", "y", "w", "h")

@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 import api
 import pwa
-from train.evaluate import MODELS_DIR
+from reader.paths import MODELS_DIR
 
 ROOT = Path(__file__).resolve().parent
 STATIC_DIR = ROOT / "web" / "static"

@@ -21,8 +21,8 @@ from urllib.parse import quote, urlencode
 from playwright.sync_api import Browser, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from reader.paths import REPO_ROOT
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # the browser tests' Chromium, flags and all
-from train.data import REPO_ROOT
 
 BENCH_PAGE_DIR = REPO_ROOT / "web" / "static" / "bench"
 VENDOR_DIR = REPO_ROOT / "web" / "static" / "vendor"

@@ -1,8 +1,8 @@
 """Every benchmarked model -> TF.js exports (float32, float16, uint8) in a gitignored build dir.
 
-The exports go through train/export.py's functions: the same tensorflowjs converter and the
+The exports go through export/tfjs.py's functions: the same tensorflowjs converter and the
 same rule for the shipped weight type (the smallest within MAX_DROP_POINTS of float32). Ours
-are folded first (BatchNorm into the layer before, train/fold.py), as train/export.py ships
+are folded first (BatchNorm into the layer before, export/fold.py), as export/tfjs.py ships
 them; a reference goes to the converter as its lab would, unless asked for folded.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import tf_keras as keras
 
+from export.tfjs import choose_quantization, directory_bytes, export_model
 from train.evaluate import accuracy, predict_probabilities
-from train.export import choose_quantization, directory_bytes, export_model
 
 WEIGHT_TYPES = ("float32", "float16", "uint8")
 

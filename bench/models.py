@@ -7,14 +7,11 @@ reader. Each builder returns an uncompiled Keras model; RECIPES says how the lab
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # Keras 3 exports do not load in TF.js 4.22
+import tf_keras as keras
 
-import tf_keras as keras  # noqa: E402
-
-from train.models import DIGIT_CLASSES, HOUSE_HEADS, HOUSE_INPUT_SHAPE, INPUT_SHAPE, NUM_CLASSES  # noqa: E402
+from train.models import DIGIT_CLASSES, HOUSE_HEADS, HOUSE_INPUT_SHAPE, INPUT_SHAPE, NUM_CLASSES
 
 
 def build_ref_mlp() -> keras.Model:

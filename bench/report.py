@@ -197,8 +197,8 @@ def folding_lines(results: dict) -> list[str]:
     folded_refs = [f"`{n}`" for n, m in models.items() if m["origin"] == "reference" and m.get("batchnorm_folded")]
     line = (
         "- **BatchNorm**: ours are exported with BatchNorm folded into the Conv2D or Dense before it "
-        "(`train/fold.py`; with the ReLU after it, TF.js runs one fused op where there were three), as "
-        "`train/export.py` ships them; the references as the tensorflowjs converter writes them, BatchNorm "
+        "(`export/fold.py`; with the ReLU after it, TF.js runs one fused op where there were three), as "
+        "`export/tfjs.py` ships them; the references as the tensorflowjs converter writes them, BatchNorm "
         "layers and all, as their labs would."
     )
     if folded_refs:
@@ -230,7 +230,7 @@ def render(results: dict) -> str:
         "recipes (cached in `cache/bench/`, `make bench RETRAIN=1` trains them again).",
         "- **Download**: the bytes of the TF.js export (model.json + weight shards) written by the tensorflowjs "
         "converter, for each weight type. *Shipped weights* is the smallest type whose test accuracy stays within "
-        "0.02 points of float32, the rule `train/export.py` applies to ours.",
+        "0.02 points of float32, the rule `export/tfjs.py` applies to ours.",
         *folding_lines(results),
         f"- **Latency**: headless Chromium, a fresh page per model, backend and visit (`web/static/bench/`). "
         f"Each pair is visited {results['settings'].get('rounds', 1)} times, in interleaved rounds, so that load "

@@ -19,19 +19,17 @@ import platform
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 
-import numpy as np  # noqa: E402
-import tf_keras as keras  # noqa: E402
+import numpy as np
+import tf_keras as keras
 
-from bench import browser, report, train_refs  # noqa: E402
-from bench.export import WEIGHT_TYPES, export_variants, test_accuracy_by_weights  # noqa: E402
-from bench.models import BUILDERS, RECIPES  # noqa: E402
-from train.data import REPO_ROOT, DataNotFoundError, load_mnist  # noqa: E402
-from train.evaluate import METRICS_PATH, MODELS_DIR, read_metrics  # noqa: E402
-from train.fold import fold_batchnorm  # noqa: E402
+from bench import browser, report, train_refs
+from bench.export import WEIGHT_TYPES, export_variants, test_accuracy_by_weights
+from bench.models import BUILDERS, RECIPES
+from export.fold import fold_batchnorm
+from reader.paths import METRICS_PATH, MODELS_DIR, REPO_ROOT, read_metrics
+from train.data import DataNotFoundError, load_mnist
 
 # --- settings -----------------------------------------------------------------------------
 BUILD_DIR = REPO_ROOT / "cache" / "bench"  # gitignored: reference weights and TF.js exports
@@ -146,7 +144,7 @@ def describe_model(
 ) -> dict:
     """Accuracy per weight type (when test data is given), the TF.js exports' sizes, and the shipped type.
 
-    `fold`: BatchNorm folded into the layer before, as train/export.py ships ours; the
+    `fold`: BatchNorm folded into the layer before, as export/tfjs.py ships ours; the
     parameter count stays the trained model's, the figure the labs quote.
     """
     entry = {

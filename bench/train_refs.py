@@ -19,16 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+import tensorflow as tf
+import tf_keras as keras
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import tf_keras as keras  # noqa: E402
-
-from bench.models import BUILDERS, RECIPES, Recipe, step_lr  # noqa: E402
-from train.data import REPO_ROOT, DataNotFoundError, load_mnist  # noqa: E402
-from train.evaluate import accuracy, predict_probabilities  # noqa: E402
+from bench.models import BUILDERS, RECIPES, Recipe, step_lr
+from reader.paths import REPO_ROOT
+from train.data import DataNotFoundError, load_mnist
+from train.evaluate import accuracy, predict_probabilities
 
 CACHE_DIR = REPO_ROOT / "cache" / "bench" / "models"  # gitignored: `make bench` reuses what is here
 SEED = 42

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian font packages the street-number generator (train/synth.py) draws with.
+# Installs the Debian font packages the street-number generator (train/synth/) draws with.
 # Only training needs them; the app does not. Safe to run again: installed packages are skipped.
 # Keep this list equal to train.fonts.FONT_PACKAGES (tests/test_synth.py checks it).
 set -euo pipefail

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Installs everything the app and its tests need on a fresh Debian machine:
-# Chromium (for the browser tests), the generator's fonts, a venv with the pinned
-# requirements, and npm packages.
-# Safe to run again: each step is skipped when already done.
+# Sets up what one role needs on a fresh Debian machine, and nothing more:
+#   scripts/setup.sh run   serving the app: a venv with the runtime dependencies, npm packages (TF.js)
+#   scripts/setup.sh all   also training and tests: the `train` and `dev` extras, the generator's fonts
+#                          and Chromium for the browser tests
+# Every Python package comes pinned from requirements.lock (made by pip-tools from pyproject.toml's
+# lists: `make lock`). Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+role="${1:-all}"
+case "$role" in
+  run) extras="" ;;
+  all) extras="[train,dev]" ;;
+  *) echo "usage: scripts/setup.sh run|all" >&2; exit 2 ;;
+esac
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_install() {
@@ -12,13 +20,12 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
-if [ "${SKIP_BROWSER:-0}" != 1 ] && [ ! -x /usr/bin/chromium ]; then
-  echo "setup: installing Debian's chromium for the browser tests"
-  apt_install chromium fonts-dejavu-core
-fi
-# The street-number generator's typefaces (training and its tests; the app does not need them).
-if [ "${SKIP_FONTS:-0}" != 1 ]; then
-  scripts/install_fonts.sh
+if [ "$role" = all ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "setup: installing Debian's chromium for the browser tests"
+    apt_install chromium fonts-dejavu-core
+  fi
+  scripts/install_fonts.sh  # the street-number generator's typefaces (training and its tests)
 fi
 if ! command -v npm >/dev/null; then
   echo "setup: installing Node.js and npm"
@@ -33,11 +40,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   python3 -m venv .venv
 fi
-if [ ! -f .venv/.installed ] || [ requirements.txt -nt .venv/.installed ]; then
-  echo "setup: installing pinned Python requirements (TensorFlow is large: a few minutes the first time)"
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+stamp=".venv/.installed-$role"
+if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "setup: installing the pinned Python packages for '$role' (TensorFlow is large: a few minutes the first time)"
+  .venv/bin/pip install -q --disable-pip-version-check -c requirements.lock -e ".$extras"
   .venv/bin/pip check
-  touch .venv/.installed
+  touch "$stamp"
 fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
    || [ ! -f web/static/vendor/tf.min.js ]; then

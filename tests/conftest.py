@@ -15,14 +15,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from reader.paths import REPO_ROOT
 from server import create_app
 
-ROOT = Path(__file__).resolve().parent.parent  # the repository
+ROOT = REPO_ROOT  # the repository, for the tests' paths
 T = TypeVar("T")
-
-ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf_keras everywhere: TF.js 4.22 cannot load Keras 3 exports
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def require_data(source: str | Path | Callable[[], T], what: str = "test data") -> Path | T:

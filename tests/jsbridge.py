@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from reader.decode import frame_classes
+
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "tests" / "js" / "harness.mjs"
 
@@ -83,7 +85,8 @@ def js_number_strip(images: list[np.ndarray], config: dict) -> list[dict]:
 
 def js_decode_frames(frames: np.ndarray) -> list[dict]:
     flat = [np.asarray(f, dtype=np.float64).ravel().tolist() for f in frames]
-    return call_harness({"op": "decode_frames", "frames": flat, "classes": int(frames.shape[-1])})
+    blank = frame_classes()["blank"]  # as the page takes it from metadata.json
+    return call_harness({"op": "decode_frames", "frames": flat, "classes": int(frames.shape[-1]), "blank": blank})
 
 
 def js_frame_boxes(ink: np.ndarray, placement: dict, digits: list[dict], stride: int, threshold: float) -> list:

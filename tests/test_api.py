@@ -24,10 +24,10 @@ from werkzeug.test import TestResponse
 
 import api
 import server
+from reader.paths import MODELS_DIR, read_metrics
 from tests.conftest import ROOT
 from tests.drawings import SEVEN, draw_polylines
 from tests.test_predict import ONE, run_cli
-from train.evaluate import MODELS_DIR, read_metrics
 
 SERVER_PY_MARK = b"def create_app"  # bytes only server.py holds: a traversal that reached it would show them
 
@@ -112,7 +112,7 @@ def test_each_model_reads_and_names_itself(client: FlaskClient) -> None:
 
 
 def test_house_box_comes_as_form_fields_or_in_the_query(client: FlaskClient) -> None:
-    from train.predict import load_image, read_image
+    from reader.read import load_image, read_image
 
     box = {"x": "20", "y": "10", "w": "150", "h": "170"}
     as_form = predict(client, "house", SEVEN_PNG, **box).get_json()

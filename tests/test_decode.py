@@ -1,12 +1,12 @@
-"""decode.js and train/decode.py are twins: the same probabilities give the same reading."""
+"""decode.js and reader/decode.py are twins: the same probabilities give the same reading."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from reader.decode import decode_digit, decode_house_number, house_classes
 from tests.jsbridge import call_harness, node_available
-from train.decode import decode_digit
 
 
 def softmax_rows(logits: np.ndarray) -> np.ndarray:
@@ -28,7 +28,6 @@ def test_decode_twins_agree() -> None:
 
 
 # --- house numbers: the length head decides how many digit heads are read -----------------
-from train.decode import decode_house_number  # noqa: E402
 
 
 def one_hot(index: int, size: int, p: float = 0.9) -> np.ndarray:
@@ -75,7 +74,8 @@ def test_house_decode_twins_agree() -> None:
         for _ in range(40)
     ]
     cases.append(list(heads(6, [1, 2, 3, 4, 5])[:1]) + heads(6, [1, 2, 3, 4, 5])[1])
-    js = call_harness({"op": "decode_house", "heads": [[np.asarray(h).tolist() for h in case] for case in cases]})
+    heads_json = [[np.asarray(h).tolist() for h in case] for case in cases]
+    js = call_harness({"op": "decode_house", "heads": heads_json, "classes": house_classes()})
     for case, js_reading in zip(cases, js):
         python_reading = decode_house_number(case[0], case[1:])
         assert js_reading["number"] == python_reading["number"]

@@ -1,4 +1,4 @@
-"""BatchNorm folding (train/fold.py): the same numbers in inference, fewer layers for the browser to run."""
+"""BatchNorm folding (export/fold.py): the same numbers in inference, fewer layers for the browser to run."""
 
 import json
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 import tf_keras as keras
 
 from bench.models import build_ref_cnn905k
-from train.fold import fold_batchnorm, fold_weights
+from export.fold import fold_batchnorm, fold_weights
 from train.models import build_cnn, build_house_reader, build_localizer, build_mlp
 
 WEB_MODELS = Path(__file__).resolve().parent.parent / "web" / "static" / "models"

@@ -48,7 +48,7 @@ def test_export_is_small_enough_for_phones():
 
 @pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
 def test_tfjs_matches_keras_on_all_six_heads_by_name():
-    from train.export import load_shipped
+    from export.tfjs import load_shipped
     from train.synth import generate_samples
 
     metadata = json.loads((EXPORT_DIR / "metadata.json").read_text())
@@ -69,12 +69,12 @@ def test_cli_reads_house_numbers_with_and_without_a_box(scenes_dir):
     rows = list(csv.DictReader(open(scenes_dir / "labels.csv")))
     first = rows[0]
     box = ",".join(first[c] for c in "xywh")
-    done = run("train.predict", "--model", "house", str(scenes_dir / first["file"]), "--box", box)
+    done = run("reader", "--model", "house", str(scenes_dir / first["file"]), "--box", box)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert set(result) >= {"file", "number", "confidence", "digits", "model"}
     # The CLI prints what the shared code path reads (accuracy itself is the evaluator test's job).
-    from train.predict import load_image, load_reader, read_house_number
+    from reader.read import load_image, load_reader, read_house_number
 
     expected = read_house_number(
         load_image(scenes_dir / first["file"]), load_reader("house"), tuple(map(int, box.split(",")))
@@ -84,15 +84,15 @@ def test_cli_reads_house_numbers_with_and_without_a_box(scenes_dir):
     )
     assert len(result["digits"]) == len(result["number"])
     assert all(set(d) == {"digit", "confidence"} for d in result["digits"])
-    whole = run("train.predict", "--model", "house", str(scenes_dir / first["file"]))
+    whole = run("reader", "--model", "house", str(scenes_dir / first["file"]))
     assert whole.returncode == 0 and json.loads(whole.stdout)["model"] == "house"
 
 
 def test_cli_refuses_bad_boxes_clearly(scenes_dir):
     image = str(scenes_dir / "scene_0000.jpg")
-    malformed = run("train.predict", "--model", "house", image, "--box", "1,2,x")
+    malformed = run("reader", "--model", "house", image, "--box", "1,2,x")
     assert malformed.returncode == 2 and "x,y,w,h" in malformed.stderr
-    outside = run("train.predict", "--model", "house", image, "--box", "5000,10,20,20")
+    outside = run("reader", "--model", "house", image, "--box", "5000,10,20,20")
     assert outside.returncode == 1 and "outside" in outside.stderr and "Traceback" not in outside.stderr
 
 

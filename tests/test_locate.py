@@ -8,20 +8,14 @@ import sys
 import numpy as np
 import pytest
 
+from reader import preprocess
+from reader.decode import decode_box
+from reader.locate import CANDIDATE_SCALES, candidate_boxes, clip_box, iou, photo_box
 from tests.conftest import ROOT
 from tests.jsbridge import js_decode_box, js_fit_region, js_read_photo, js_zoom_region
-from train import preprocess
-from train.decode import decode_box
-from train.locate import CANDIDATE_SCALES, candidate_boxes, clip_box, iou, photo_box
 
 WEB_MODELS = ROOT / "web" / "static" / "models"
-PHOTO_CONFIG = {
-    "photo_width": preprocess.PHOTO_WIDTH,
-    "photo_height": preprocess.PHOTO_HEIGHT,
-    "photo_pad": preprocess.PHOTO_PAD,
-    "zoom": preprocess.ZOOM,
-    "min_zoom_width": preprocess.MIN_ZOOM_WIDTH,
-}
+PHOTO_CONFIG = preprocess.photo_config()
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +109,7 @@ def test_python_and_the_page_decode_the_same_box():
 @pytest.fixture(scope="module")
 def exported_localizer():
     """The Keras localizer holding exactly the weights TF.js reads (folded, dequantized as metadata.json says)."""
-    from train.export import load_shipped
+    from export.tfjs import load_shipped
 
     return load_shipped("localizer", ROOT / "models", WEB_MODELS)
 
@@ -134,8 +128,8 @@ def test_recorded_figures_of_the_committed_localizer():
 
 
 def test_the_page_finds_and_reads_what_python_finds_and_reads(scenes, exported_localizer):
-    from train.export import load_shipped
-    from train.predict import find_house_number, read_house_number
+    from export.tfjs import load_shipped
+    from reader.read import find_house_number, read_house_number
 
     reader = load_shipped("house", ROOT / "models", WEB_MODELS)
     images = [s.image for s in scenes]
@@ -166,7 +160,7 @@ def test_the_reader_also_reads_the_box_a_little_narrower_wider_lower_and_taller(
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "train.predict", *args]
+    command = [sys.executable, "-m", "reader", *args]
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 

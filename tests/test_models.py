@@ -37,7 +37,7 @@ def test_smoke_training_writes_model_history_and_metrics(smoke_models):
 
 
 def test_export_writes_a_loadable_tfjs_model_with_metadata(smoke_models, mnist, tmp_path):
-    from train.export import export_classifier
+    from export.tfjs import export_classifier
 
     _, (x_test, y_test) = mnist
     figures = export_classifier("mnist_mlp", smoke_models, tmp_path, x_test[:500], y_test[:500])
@@ -54,7 +54,7 @@ def test_export_writes_a_loadable_tfjs_model_with_metadata(smoke_models, mnist, 
 
 
 def test_reports_are_written_with_plots(smoke_models, mnist, tmp_path):
-    from train.report import write_report
+    from studies.report import write_report
 
     _, (x_test, y_test) = mnist
     page = write_report("mnist_cnn", smoke_models, tmp_path, x_test[:1000], y_test[:1000])
@@ -72,7 +72,7 @@ def test_reports_are_written_with_plots(smoke_models, mnist, tmp_path):
 
 
 def test_optimizer_study_compares_every_required_optimizer(mnist, tmp_path):
-    from train.optimizer_study import main
+    from studies.optimizer_study import main
 
     assert main(["--limit", "300", "--mlp-epochs", "1", "--cnn-epochs", "1", "--out-dir", str(tmp_path)]) == 0
     results = json.loads((tmp_path / "optimizer_study.json").read_text())

@@ -10,13 +10,9 @@ import sys
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT
-from tests.jsbridge import js_decode_frames, js_frame_boxes, js_number_strip, js_read_number, node_available
-from tests.numbers import compose_numbers, render_strokes
-from train.decode import BLANK, combine_number_readings, decode_frames, frame_boxes
-from train.preprocess import (
+from reader.decode import BLANK, combine_number_readings, decode_frames, frame_boxes
+from reader.preprocess import (
     INK_THRESHOLD,
-    MIN_CONTRAST,
     STRIP_HEIGHT,
     STRIP_INK_HEIGHT,
     STRIP_MARGIN,
@@ -24,21 +20,18 @@ from train.preprocess import (
     EmptyImageError,
     ink_image,
     preprocess_number_strip,
+    strip_config,
 )
+from tests.conftest import ROOT
+from tests.jsbridge import js_decode_frames, js_frame_boxes, js_number_strip, js_read_number, node_available
+from tests.numbers import compose_numbers, render_strokes
 
 WEB_MODELS = ROOT / "web" / "static" / "models"
 needs_node = pytest.mark.skipif(not node_available(), reason="node and npm ci needed")
 
 
 # What the page reads from the number reader's metadata.json (checked against it below).
-STRIP_CONFIG = {
-    "strip_height": STRIP_HEIGHT,
-    "strip_width": STRIP_WIDTH,
-    "strip_ink_height": STRIP_INK_HEIGHT,
-    "strip_margin": STRIP_MARGIN,
-    "ink_threshold": INK_THRESHOLD,
-    "min_contrast": MIN_CONTRAST,
-}
+STRIP_CONFIG = strip_config()
 
 
 @pytest.fixture(scope="module")
@@ -190,8 +183,8 @@ def test_recorded_figures_of_the_committed_number_reader():
 
 @needs_node
 def test_the_page_reads_numbers_as_python_does(numbers):
-    from train.export import load_shipped
-    from train.predict import read_number
+    from export.tfjs import load_shipped
+    from reader.read import read_number
 
     classifier = load_shipped("mnist_cnn", ROOT / "models", WEB_MODELS)
     reader = load_shipped("number_reader", ROOT / "models", WEB_MODELS)

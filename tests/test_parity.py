@@ -5,21 +5,16 @@ import json
 import numpy as np
 import pytest
 
+from reader import preprocess
+from reader.preprocess import EmptyImageError, preprocess_digit
 from tests.conftest import ROOT
 from tests.drawings import SEVEN, draw_polylines
 from tests.jsbridge import js_predict, js_preprocess, node_available
-from train import preprocess
-from train.preprocess import EmptyImageError, preprocess_digit
 
 pytestmark = pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
 
 WEB_MODELS = ROOT / "web" / "static" / "models"
-CONFIG = {
-    "input_size": preprocess.INPUT_SIZE,
-    "box_size": preprocess.BOX_SIZE,
-    "ink_threshold": preprocess.INK_THRESHOLD,
-    "min_contrast": preprocess.MIN_CONTRAST,
-}
+CONFIG = preprocess.digit_config()
 
 
 def fixture_images(pen_digits) -> list[np.ndarray]:
@@ -62,7 +57,7 @@ def test_both_twins_refuse_a_blank_image(image):
 
 @pytest.mark.parametrize("name", ["mnist_mlp", "mnist_cnn"])
 def test_tfjs_export_matches_keras_on_100_test_images(name, mnist):
-    from train.export import load_shipped
+    from export.tfjs import load_shipped
 
     _, (x_test, _) = mnist
     # The export's weights are folded and quantized; compare with Keras holding the same weights.
@@ -74,14 +69,13 @@ def test_tfjs_export_matches_keras_on_100_test_images(name, mnist):
 
 
 def test_house_preprocessing_twins_agree():
+    from reader.preprocess import HOUSE_INPUT, HOUSE_OFFSETS, preprocess_house
     from tests.jsbridge import js_preprocess_house
-    from train.preprocess import HOUSE_CROP, HOUSE_EXPAND, HOUSE_INPUT, HOUSE_OFFSETS, preprocess_house
 
     rng = np.random.default_rng(3)
     images = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((120, 200), (64, 64), (300, 90))]
     boxes = [(50, 30, 80, 40), None, (0, 250, 90, 60)]  # the last box runs off the bottom edge
-    config = {"crop_size": HOUSE_CROP, "input_size": HOUSE_INPUT, "expand": HOUSE_EXPAND}
-    config["offsets"] = [list(o) for o in HOUSE_OFFSETS]
+    config = preprocess.house_config()
     for image, box, js in zip(images, boxes, js_preprocess_house(images, boxes, config)):
         assert js.shape == (len(HOUSE_OFFSETS), HOUSE_INPUT, HOUSE_INPUT, 3)
         assert np.abs(js - preprocess_house(image, box)).max() <= 1e-4

@@ -17,7 +17,7 @@ ZERO = [[(0.5 + 0.3 * np.sin(t), 0.5 - 0.45 * np.cos(t)) for t in np.linspace(0,
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "train.predict", *args], capture_output=True, text=True, cwd=ROOT, timeout=180
+        [sys.executable, "-m", "reader", *args], capture_output=True, text=True, cwd=ROOT, timeout=180
     )
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from reader.preprocess import EmptyImageError, preprocess_digit, scaled_size
 from tests.drawings import SEVEN, draw_polylines
-from train.preprocess import EmptyImageError, preprocess_digit, scaled_size
 
 
 def aligned_difference(a: np.ndarray, b: np.ndarray) -> float:

@@ -5,12 +5,12 @@ import json
 import numpy as np
 import pytest
 
+from reader import segment
+from reader.preprocess import EmptyImageError, ink_image
 from tests.conftest import ROOT
 from tests.drawings import CAP_FIVE, FOUR, ONE, SEVEN, ZERO, draw_number
 from tests.jsbridge import js_read_number, node_available
 from tests.numbers import compose_numbers, render_strokes
-from train import segment
-from train.preprocess import EmptyImageError, ink_image
 
 WEB_MODELS = ROOT / "web" / "static" / "models"
 
@@ -26,7 +26,7 @@ def parts_of(image: np.ndarray) -> list[tuple[int, int, int, int]]:
 
 @pytest.fixture(scope="module")
 def cnn():
-    from train.predict import load_reader
+    from reader.read import load_reader
 
     return load_reader("cnn")
 
@@ -34,7 +34,7 @@ def cnn():
 @pytest.fixture(scope="module")
 def exported_cnn():
     """The Keras CNN holding exactly the weights TF.js reads (folded, dequantized as metadata.json says)."""
-    from train.export import load_shipped
+    from export.tfjs import load_shipped
 
     return load_shipped("mnist_cnn", ROOT / "models", WEB_MODELS)
 
@@ -65,7 +65,7 @@ def test_separate_digits_are_separate_parts_and_a_cap_joins_its_five():
 
 
 def test_a_drawn_number_reads_digit_by_digit_with_boxes_in_order(cnn):
-    from train.predict import read_number
+    from reader.read import read_number
 
     image = draw_number([SEVEN, FOUR, ZERO, ONE])
     result = read_number(image, cnn)
@@ -79,7 +79,7 @@ def test_a_drawn_number_reads_digit_by_digit_with_boxes_in_order(cnn):
 
 
 def test_a_touching_pair_is_cut_in_two(cnn):
-    from train.predict import read_number
+    from reader.read import read_number
 
     apart = draw_number([ZERO, ZERO], gap=40)
     touching = draw_number([ZERO, ZERO], gap=-12)  # the two rings overlap a little
@@ -89,7 +89,7 @@ def test_a_touching_pair_is_cut_in_two(cnn):
 
 
 def test_a_blank_image_has_no_number(cnn):
-    from train.predict import read_number
+    from reader.read import read_number
 
     with pytest.raises(EmptyImageError):
         read_number(np.full((280, 1120), 255, np.uint8), cnn)
@@ -97,7 +97,7 @@ def test_a_blank_image_has_no_number(cnn):
 
 @pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
 def test_python_and_the_page_read_the_same_digits_boxes_and_confidences(mnist, exported_cnn):
-    from train.predict import read_number
+    from reader.read import read_number
 
     _, (x_test, y_test) = mnist
     # Touching and broken digits more often than in the accuracy test, so cuts and joins run.

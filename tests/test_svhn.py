@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from reader.decode import LENGTH_MORE_THAN_FIVE
+from reader.preprocess import HOUSE_CROP, crop_house_number
 from tests.conftest import ROOT, require_data
 from train import svhn
-from train.preprocess import HOUSE_CROP, crop_house_number
 
 REAL_JSON = ROOT.parent / "shared" / "data" / "svhn" / "test_digitStruct.json"
 
@@ -64,7 +65,7 @@ def test_labels_and_the_more_than_five_rule():
     length, digits = svhn.number_labels("210")
     assert length == 3 and digits.tolist() == [2, 1, 0, 10, 10]
     length, digits = svhn.number_labels(FIXTURE[2].number)
-    assert length == svhn.MORE_THAN_FIVE and digits.tolist() == [int(c) for c in FIXTURE[2].number[:5]]
+    assert length == LENGTH_MORE_THAN_FIVE and digits.tolist() == [int(c) for c in FIXTURE[2].number[:5]]
 
 
 def test_crops_take_the_union_box_grown_by_30_percent(tmp_path):

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from reader.decode import NO_DIGIT
+from reader.preprocess import HOUSE_CROP
 from tests.conftest import ROOT, require_data
 from train import synth
 from train.fonts import (
@@ -24,6 +26,7 @@ from train.fonts import (
     font_at,
     load_fonts,
 )
+from train.svhn import number_labels
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +39,12 @@ def fonts():
 
 
 def test_number_labels_pad_with_no_digit():
-    length, digits = synth.number_labels("1284")
-    assert length == 4 and digits.tolist() == [1, 2, 8, 4, synth.NO_DIGIT]
-    length, digits = synth.number_labels("7")
-    assert length == 1 and digits.tolist() == [7] + [synth.NO_DIGIT] * 4
+    length, digits = number_labels("1284")
+    assert length == 4 and digits.tolist() == [1, 2, 8, 4, NO_DIGIT]
+    length, digits = number_labels("7")
+    assert length == 1 and digits.tolist() == [7] + [NO_DIGIT] * 4
     with pytest.raises(ValueError):
-        synth.number_labels("12a")
+        number_labels("12a")
 
 
 def test_random_numbers_have_no_leading_zero_and_house_number_lengths():
@@ -62,7 +65,7 @@ def test_samples_have_the_promised_shapes_and_lengths(fonts):
     assert data["length"].shape == (300,) and data["digits"].shape == (300, 5)
     for length, digits in zip(data["length"], data["digits"]):
         assert 1 <= length <= 5
-        assert (digits[:length] < 10).all() and (digits[length:] == synth.NO_DIGIT).all()
+        assert (digits[:length] < 10).all() and (digits[length:] == NO_DIGIT).all()
         assert digits[0] != 0
     share = np.bincount(data["length"], minlength=6)[1:] / 300
     for length, weight in synth.LENGTH_WEIGHTS.items():
@@ -90,12 +93,12 @@ def test_a_crop_shows_the_number_it_is_labelled_with(fonts, number):
         sample = synth.render_crop(np.random.default_rng([8, seed]), number)
         blank = synth.render_crop(np.random.default_rng([8, seed]), number, draw_digits=False)
         assert sample.number == number
-        length, digits = synth.number_labels(sample.number)
+        length, digits = number_labels(sample.number)
         assert length == len(number) and "".join(str(d) for d in digits[:length]) == number
         ink = np.abs(sample.image.astype(int) - blank.image.astype(int)).max(axis=-1) > 25
         ys, xs = np.nonzero(ink)
-        assert xs.max() - xs.min() + 1 >= 0.45 * synth.CROP_SIZE
-        assert ys.max() - ys.min() + 1 >= 0.45 * synth.CROP_SIZE
+        assert xs.max() - xs.min() + 1 >= 0.45 * HOUSE_CROP
+        assert ys.max() - ys.min() + 1 >= 0.45 * HOUSE_CROP
 
 
 def test_cached_samples_generate_once_then_load(fonts, tmp_path, monkeypatch):
@@ -200,8 +203,10 @@ def test_install_script_installs_exactly_the_font_packages():
 
 
 def test_cli_writes_both_sheets(fonts, tmp_path, capsys):
+    from train.synth.__main__ import main
+
     sheet, scenes = tmp_path / "samples.png", tmp_path / "scenes.png"
-    code = synth.main(
+    code = main(
         ["--count", "12", "--seed", "2", "--workers", "1", "--no-cache", "--sheet", str(sheet)]
         + [
             "--scenes",

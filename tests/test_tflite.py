@@ -10,8 +10,8 @@ from functools import cache
 import numpy as np
 import pytest
 
+from export.tflite import MAX_DROP_POINTS, MODELS, OUT_DIR, SIGNATURE, VARIANTS, TFLiteModel, convert, heads
 from tests.conftest import ROOT
-from train.export_tflite import MAX_DROP_POINTS, MODELS, OUT_DIR, SIGNATURE, VARIANTS, TFLiteModel, convert, heads
 
 METRICS = json.loads((OUT_DIR / "metrics.json").read_text())
 HOUSE_HEADS = ["length", "digit_1", "digit_2", "digit_3", "digit_4", "digit_5"]
@@ -144,7 +144,7 @@ def three_standard_errors(accuracy: float, count: int) -> float:
 
 @pytest.mark.parametrize("name", MODELS)
 def test_int8_reaches_the_recorded_accuracy_on_a_sample(name: str, mnist) -> None:
-    from train.export_tflite import score
+    from export.tflite import score
 
     if name == "house":
         data, count = {"samples": house_samples()}, SAMPLE["house"]

@@ -1,1 +1,6 @@
-"""Training, export and command-line reading for the digit models."""
+"""Training: data (MNIST, pen digits, SVHN, generated numbers) -> models -> fitted weights in models/.
+
+Importing `reader` first sets the TensorFlow environment (legacy Keras, quiet logs) once for the package.
+"""
+
+import reader  # noqa: F401

@@ -5,12 +5,8 @@ Applied per batch inside tf.data, so they cost little next to the model itself.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-
-import tensorflow as tf  # noqa: E402
-import tf_keras as keras  # noqa: E402
+import tensorflow as tf
+import tf_keras as keras
 
 
 def build_affine(seed: int) -> keras.Sequential:

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from reader.paths import REPO_ROOT, SHARED_DATA_DIR
+from train.cli import command
+
 ENV_VAR = "MNIST_DIR"
-DEFAULT_DIRS = (REPO_ROOT / "data" / "mnist", REPO_ROOT.parent / "shared" / "data" / "mnist")
+DEFAULT_DIRS = (REPO_ROOT / "data" / "mnist", SHARED_DATA_DIR / "mnist")
 
 FILES = {
     "train_images": "train-images-idx3-ubyte.gz",
@@ -138,6 +140,7 @@ def download_mnist(dest: Path, mirror: str = MIRROR) -> None:
         partial.rename(target)
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -151,11 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as err:
             print(f"error: download failed: {err}", file=sys.stderr)
             return 1
-    try:
-        directory = find_mnist_dir(args.data_dir)
-    except DataNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    directory = find_mnist_dir(args.data_dir)
     bad = [name for name, digest in MD5.items() if md5sum(directory / name) != digest]
     if bad:
         print(f"error: md5 mismatch in {directory}: {', '.join(bad)}", file=sys.stderr)

@@ -7,18 +7,13 @@ Only this module writes metrics.json, so every figure in it comes from a measure
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from train.data import REPO_ROOT  # noqa: E402
-
-MODELS_DIR = REPO_ROOT / "models"
-METRICS_PATH = MODELS_DIR / "metrics.json"
+from reader.paths import METRICS_PATH, MODELS_DIR, read_metrics
+from train.cli import command
 
 
 def predict_probabilities(model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
@@ -63,10 +58,6 @@ def evaluate_classifier(model, images: np.ndarray, labels: np.ndarray) -> dict:
     }
 
 
-def read_metrics(path: Path = METRICS_PATH) -> dict:
-    return json.loads(path.read_text()) if path.is_file() else {}
-
-
 def update_metrics(name: str, figures: dict, path: Path = METRICS_PATH) -> None:
     """Merge figures into metrics[name], keeping other models' entries."""
     metrics = read_metrics(path)
@@ -75,22 +66,19 @@ def update_metrics(name: str, figures: dict, path: Path = METRICS_PATH) -> None:
     path.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     import tf_keras as keras
 
-    from train.data import DataNotFoundError, load_mnist
+    from train.data import load_mnist
 
     parser = argparse.ArgumentParser(description="Evaluate the committed MNIST models again and print their figures.")
     parser.add_argument("--data-dir", help="MNIST directory (default: search, see train/data.py)")
     parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
     args = parser.parse_args(argv)
-    try:
-        _, (x_test, y_test) = load_mnist(args.data_dir)
-    except DataNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    _, (x_test, y_test) = load_mnist(args.data_dir)
     recorded = read_metrics(Path(args.models_dir) / "metrics.json")
     for name in ("mnist_mlp", "mnist_cnn"):
         path = Path(args.models_dir) / f"{name}.keras"

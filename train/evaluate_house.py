@@ -16,8 +16,9 @@ import json
 import sys
 from pathlib import Path
 
-from train.evaluate import MODELS_DIR
-from train.predict import BadBoxError, UnreadableImageError, load_image, load_reader, read_house_number
+from reader.paths import MODELS_DIR
+from reader.read import BadBoxError, UnreadableImageError, load_image, load_reader, read_house_number
+from train.cli import command
 
 BOX_COLUMNS = ("x", "y", "w", "h")
 
@@ -86,6 +87,7 @@ def make_generated_folder(directory: Path, count: int, seed: int = 3) -> None:
             writer.writerow([name, scene.number, *scene.box])
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Whole-number accuracy of the house reader on a labelled folder.")
     parser.add_argument("directory", help="folder with images and labels.csv (file,number[,x,y,w,h])")
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.make_generated:
             make_generated_folder(directory, args.make_generated)
         report = evaluate_folder(directory, load_reader("house", Path(args.models_dir)))
-    except (FileNotFoundError, ValueError) as err:
+    except ValueError as err:  # a malformed labels.csv; missing files are @command's
         print(f"error: {err}", file=sys.stderr)
         return 1
     for item in report["misread"] + report["unreadable"]:

@@ -16,18 +16,18 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+import numpy as np
+import tf_keras as keras
 
-from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
+from reader.decode import decode_house_number
+from reader.paths import MODELS_DIR
+from reader.preprocess import HOUSE_INPUT, HOUSE_OFFSETS, centre_crop
+from reader.quiet_tf import import_tensorflow_quietly
+from train.cli import command
+from train.evaluate import update_metrics
+from train.models import HOUSE_HEADS, HOUSE_INPUT_SHAPE, build_house_reader
 
 tf = import_tensorflow_quietly()
-import numpy as np  # noqa: E402
-import tf_keras as keras  # noqa: E402
-
-from train.decode import decode_house_number  # noqa: E402
-from train.evaluate import MODELS_DIR, update_metrics  # noqa: E402
-from train.models import HOUSE_HEADS, HOUSE_INPUT_SHAPE, build_house_reader  # noqa: E402
-from train.preprocess import HOUSE_INPUT, HOUSE_OFFSETS, centre_crop  # noqa: E402
 
 # --- settings: defaults of the committed model ---------------------------------------
 TRAIN_COUNT = 120_000  # generated crops; each epoch sees new random 54x54 windows of them
@@ -215,6 +215,7 @@ def evaluate(out_dir: Path, val_count: int) -> dict:
     return held_out
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the six-head house-number reader.")
     parser.add_argument(
@@ -231,23 +232,19 @@ def main(argv: list[str] | None = None) -> int:
         "--evaluate-only", action="store_true", help="measure the trained model in --out-dir again; no training"
     )
     args = parser.parse_args(argv)
-    try:
-        if args.evaluate_only:
-            evaluate(Path(args.out_dir), args.val_count)
-            return 0
-        train(
-            args.train_count,
-            args.val_count,
-            args.epochs,
-            Path(args.out_dir),
-            args.svhn_dir,
-            init_from=Path(args.init_from) if args.init_from else None,
-            peak_lr=args.lr,
-            dropout=args.dropout,
-        )
-    except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    if args.evaluate_only:
+        evaluate(Path(args.out_dir), args.val_count)
+        return 0
+    train(
+        args.train_count,
+        args.val_count,
+        args.epochs,
+        Path(args.out_dir),
+        args.svhn_dir,
+        init_from=Path(args.init_from) if args.init_from else None,
+        peak_lr=args.lr,
+        dropout=args.dropout,
+    )
     return 0
 
 

@@ -5,7 +5,7 @@
 
 Targets are CenterNet's: a Gaussian bump of "centre here" on the 24x32 grid (the number's
 centre cell at 1), with the offset in that cell and the box's log size learnt at that cell
-only. The evaluation runs the page's two looks (train/locate.py) on held-out scenes and
+only. The evaluation runs the page's two looks (reader/locate.py) on held-out scenes and
 reads what was found with the six-head reader, so its figures are the page's.
 """
 
@@ -18,19 +18,19 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+import numpy as np
+import tf_keras as keras
+from tqdm import tqdm
 
-from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
+from reader.locate import iou
+from reader.paths import MODELS_DIR
+from reader.quiet_tf import import_tensorflow_quietly
+from train.cli import command
+from train.evaluate import update_metrics
+from train.house import strategy
+from train.models import LOCALIZER_INPUT_SHAPE, LOCALIZER_STRIDE, build_localizer
 
 tf = import_tensorflow_quietly()
-import numpy as np  # noqa: E402
-import tf_keras as keras  # noqa: E402
-from tqdm import tqdm  # noqa: E402
-
-from train.evaluate import MODELS_DIR, update_metrics  # noqa: E402
-from train.house import strategy  # noqa: E402
-from train.locate import iou  # noqa: E402
-from train.models import LOCALIZER_INPUT_SHAPE, LOCALIZER_STRIDE, build_localizer  # noqa: E402
 
 # --- settings: defaults of the committed model ---------------------------------------
 SCENES = 4000  # generated scenes, three views each (train/scenes.py)
@@ -122,8 +122,8 @@ def training_dataset(data: dict, batch_size: int, seed: int) -> tf.data.Dataset:
 
 def evaluate_on_scenes(localizer, reader, count: int, seed: int, progress: bool = True) -> dict:
     """The page's automatic mode on held-out scenes: the two looks, then the reader on the box found
-    and its variants (train/predict.py find_house_number, as the CLI's --find)."""
-    from train.predict import find_house_number
+    and its variants (reader/read.py find_house_number, as the CLI's --find)."""
+    from reader.read import find_house_number
     from train.synth import generate_scenes
 
     ious, right, misses = [], [], []
@@ -155,7 +155,7 @@ def train(
     init_from: Path | None = None,
     peak_lr: float = PEAK_LR,
 ) -> dict:
-    from train.predict import load_reader
+    from reader.read import load_reader
     from train.scenes import cached_views
 
     keras.utils.set_random_seed(seed)
@@ -203,7 +203,7 @@ def train(
 
 def evaluate(out_dir: Path, eval_scenes: int) -> dict:
     """Measure the trained localizer in out_dir again on the held-out scenes, into metrics.json."""
-    from train.predict import load_reader
+    from reader.read import load_reader
 
     held_out = evaluate_on_scenes(load_reader("localizer", out_dir), load_reader("house"), eval_scenes, EVAL_SEED)
     update_metrics("localizer", {"held_out_scenes": held_out}, out_dir / "metrics.json")
@@ -211,6 +211,7 @@ def evaluate(out_dir: Path, eval_scenes: int) -> dict:
     return held_out
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the house-number localizer on generated street scenes.")
     parser.add_argument("--scenes", type=int, default=SCENES, help=f"training scenes (default: {SCENES})")
@@ -222,24 +223,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=PEAK_LR, help=f"peak learning rate (default: {PEAK_LR})")
     parser.add_argument("--evaluate-only", action="store_true", help="measure the model in --out-dir again")
     args = parser.parse_args(argv)
-    try:
-        if args.evaluate_only:
-            evaluate(Path(args.out_dir), args.eval_scenes)
-            return 0
-        cache_dir = Path(args.cache_dir) if args.cache_dir else None
-        init_from = Path(args.init_from) if args.init_from else None
-        train(
-            args.scenes,
-            args.epochs,
-            Path(args.out_dir),
-            args.eval_scenes,
-            cache_dir=cache_dir,
-            init_from=init_from,
-            peak_lr=args.lr,
-        )
-    except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    if args.evaluate_only:
+        evaluate(Path(args.out_dir), args.eval_scenes)
+        return 0
+    cache_dir = Path(args.cache_dir) if args.cache_dir else None
+    init_from = Path(args.init_from) if args.init_from else None
+    train(
+        args.scenes,
+        args.epochs,
+        Path(args.out_dir),
+        args.eval_scenes,
+        cache_dir=cache_dir,
+        init_from=init_from,
+        peak_lr=args.lr,
+    )
     return 0
 
 

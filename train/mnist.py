@@ -17,18 +17,17 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+import tensorflow as tf
+import tf_keras as keras
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import tf_keras as keras  # noqa: E402
-
-from train.augment import make_augmenter  # noqa: E402
-from train.data import DataNotFoundError, load_mnist  # noqa: E402
-from train.evaluate import MODELS_DIR, evaluate_classifier, update_metrics  # noqa: E402
-from train.models import BUILDERS  # noqa: E402
-from train.pendigits import load_pendigits, render_dataset, split_by_writer  # noqa: E402
+from reader.paths import MODELS_DIR
+from train.augment import make_augmenter
+from train.cli import command
+from train.data import load_mnist
+from train.evaluate import evaluate_classifier, update_metrics
+from train.models import BUILDERS
+from train.pendigits import load_pendigits, render_dataset, split_by_writer
 
 # --- settings: defaults of the committed models ------------------------------------
 EPOCHS = {"mlp": 30, "cnn": 30}  # cosine decay needs the whole budget: more epochs, lower final loss
@@ -157,6 +156,7 @@ def train(
     return figures
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train an MNIST model end to end and record its metrics.")
     parser.add_argument("--model", choices=["mlp", "cnn"], required=True, help="which network")
@@ -169,19 +169,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pen", action="store_true", help="train on MNIST only (default: mix in pen digits)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default: {SEED})")
     args = parser.parse_args(argv)
-    try:
-        train(
-            args.model,
-            args.epochs or EPOCHS[args.model],
-            args.data_dir,
-            Path(args.out_dir),
-            seed=args.seed,
-            limit=args.limit,
-            use_pen=not args.no_pen,
-        )
-    except (DataNotFoundError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    train(
+        args.model,
+        args.epochs or EPOCHS[args.model],
+        args.data_dir,
+        Path(args.out_dir),
+        seed=args.seed,
+        limit=args.limit,
+        use_pen=not args.no_pen,
+    )
     return 0
 
 

@@ -14,25 +14,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+import numpy as np
+import tf_keras as keras
 
-from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
+from reader.decode import decode_frames
+from reader.paths import CACHE_DIR, MODELS_DIR
+from reader.preprocess import STRIP_HEIGHT, STRIP_MARGIN, STRIP_WIDTH
+from reader.quiet_tf import import_tensorflow_quietly
+from train.cli import command
+from train.evaluate import update_metrics
+from train.models import build_number_reader
+from train.numbers import MAX_DIGITS, digit_banks, make_numbers_parallel
 
 tf = import_tensorflow_quietly()
-import numpy as np  # noqa: E402
-import tf_keras as keras  # noqa: E402
-
-from train.data import REPO_ROOT, DataNotFoundError  # noqa: E402
-from train.decode import decode_frames  # noqa: E402
-from train.evaluate import MODELS_DIR, update_metrics  # noqa: E402
-from train.models import build_number_reader  # noqa: E402
-from train.numbers import MAX_DIGITS, digit_banks, make_numbers_parallel  # noqa: E402
-from train.preprocess import STRIP_HEIGHT, STRIP_MARGIN, STRIP_WIDTH  # noqa: E402
 
 # --- settings: defaults of the committed model ---------------------------------------
 TRAIN_COUNT = 30_000
@@ -192,13 +190,14 @@ def evaluate(out_dir: Path, val_count: int, cache_dir: Path, digits: int | None 
     return figures
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the whole-number reader on composed handwritten numbers.")
     parser.add_argument("--train-count", type=int, default=TRAIN_COUNT, help=f"default: {TRAIN_COUNT}")
     parser.add_argument("--val-count", type=int, default=VAL_COUNT, help=f"default: {VAL_COUNT}")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"default: {EPOCHS}")
     parser.add_argument("--out-dir", default=str(MODELS_DIR), help="default: models/")
-    parser.add_argument("--cache-dir", default=str(REPO_ROOT / "cache"), help="default: cache/")
+    parser.add_argument("--cache-dir", default=str(CACHE_DIR), help="default: cache/")
     parser.add_argument("--init-from", help="start from these weights (a .keras file) instead of random ones")
     parser.add_argument(
         "--digits", type=int, help="use only the first N MNIST training digits (smoke runs; default: all)"
@@ -211,29 +210,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--evaluate-only", action="store_true", help="score the saved model and record it")
     args = parser.parse_args(argv)
     out_dir, cache_dir = Path(args.out_dir), Path(args.cache_dir)
-    try:
-        if args.evaluate_only:
-            figures = evaluate(out_dir, args.val_count, cache_dir, args.digits)
-        else:
-            init = Path(args.init_from) if args.init_from else None
-            figures = train(
-                out_dir,
-                args.train_count,
-                args.val_count,
-                args.epochs,
-                cache_dir,
-                init,
-                args.digits,
-                args.extra_count,
-                args.lr,
-                not args.no_distort,
-            )
-    except (DataNotFoundError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    if args.evaluate_only:
+        figures = evaluate(out_dir, args.val_count, cache_dir, args.digits)
+    else:
+        init = Path(args.init_from) if args.init_from else None
+        figures = train(
+            out_dir,
+            args.train_count,
+            args.val_count,
+            args.epochs,
+            cache_dir,
+            init,
+            args.digits,
+            args.extra_count,
+            args.lr,
+            not args.no_distort,
+        )
     print(json.dumps({"model": "number_reader", **figures}))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -7,7 +7,7 @@ next digit starts a little after the last one's ink ends, row by row (a 4 may tu
 a 7's bar), some pairs touch, some strokes break where the pen skipped, digits drift off
 the line and vary in size. The row is drawn with a round brush, dark on white as on the
 page's canvas, and goes through the page's own strip preprocessing
-(train/preprocess.py preprocess_number_strip).
+(reader/preprocess.py preprocess_number_strip).
 
 The ranges are wider than the browser test's composer (tests/numbers.py), which uses MNIST
 *test* digits: the reader must not learn one composer's habits.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import pickle
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +25,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from train.data import REPO_ROOT, load_mnist
-from train.preprocess import STRIP_HEIGHT, STRIP_WIDTH, preprocess_number_strip
+from reader.paths import CACHE_DIR
+from reader.preprocess import STRIP_HEIGHT, STRIP_WIDTH, preprocess_number_strip
+from train.cli import command
+from train.data import load_mnist
 from train.strokes import Stroke, image_strokes, place_strokes
 
 FRAME = 28  # digits live in MNIST's 28 x 28 frame
@@ -202,7 +205,7 @@ def bank_path(cache_dir: Path) -> Path:
     return Path(cache_dir) / f"number_bank_v{BANK_VERSION}.pkl"
 
 
-def digit_banks(cache_dir: Path = REPO_ROOT / "cache", workers: int = 2, limit: int | None = None) -> dict:
+def digit_banks(cache_dir: Path = CACHE_DIR, workers: int = 2, limit: int | None = None) -> dict:
     """{"train": [...], "validation": [...]} of (label, strokes), cached: tracing 60,000 MNIST
     skeletons takes minutes. Validation holds the last MNIST training digits, never trained on."""
     path = bank_path(cache_dir)
@@ -226,14 +229,15 @@ def digit_banks(cache_dir: Path = REPO_ROOT / "cache", workers: int = 2, limit: 
     return banks
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Trace the digit bank for composed numbers (cached).")
     parser.add_argument("--workers", type=int, default=2, help="processes (default: 2)")
     args = parser.parse_args(argv)
     banks = digit_banks(workers=args.workers)
-    print({name: len(bank) for name, bank in banks.items()}, "->", bank_path(REPO_ROOT / "cache"))
+    print({name: len(bank) for name, bank in banks.items()}, "->", bank_path(CACHE_DIR))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from train.data import REPO_ROOT
-from train.preprocess import EmptyImageError, preprocess_digit
+from reader.paths import REPO_ROOT, SHARED_DATA_DIR
+from reader.preprocess import EmptyImageError, preprocess_digit
 
 ENV_VAR = "PENDIGITS_FILE"
 DEFAULT_FILES = (
     REPO_ROOT / "data" / "pendigits" / "pendigits-orig.tra",
-    REPO_ROOT.parent / "shared" / "data" / "pendigits" / "pendigits-orig.tra",
+    SHARED_DATA_DIR / "pendigits" / "pendigits-orig.tra",
 )
 N_WRITERS = 30  # the file holds 30 writers' digits, each writer's ~250 in a row
 VALIDATION_WRITERS = 6  # the last 6 writers are kept apart as drawn-digit validation

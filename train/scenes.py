@@ -1,7 +1,7 @@
 """Generated street scenes -> the localizer's training views, cached as npz.
 
-Each scene (train/synth.py: a house front with a number on it, its box known) gives three views,
-all as the page makes them (train/preprocess.py's fit_region): the whole photo, where the
+Each scene (train/synth/: a house front with a number on it, its box known) gives three views,
+all as the page makes them (reader/preprocess.py's fit_region): the whole photo, where the
 localizer finds the number first, and two closer looks around it (zoom_region, at random zooms
 and off-centre), where it draws the box precisely. Boxes are (x, y, w, h) in view pixels.
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -20,8 +21,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from train.preprocess import PHOTO_HEIGHT, PHOTO_WIDTH, fit_region, region_scale, zoom_region
-from train.synth import REPO_ROOT, load_fonts, render_scene, sample_rng
+from reader.paths import CACHE_DIR
+from reader.preprocess import PHOTO_HEIGHT, PHOTO_WIDTH, fit_region, region_scale, zoom_region
+from train.cli import command
+from train.synth import load_fonts, render_scene, sample_rng
 
 SCENES_VERSION = 1  # bump whenever the views change: it is part of the cache file name
 VIEWS_PER_SCENE = 3  # the whole photo and two closer looks: a scene costs far more to render than a view
@@ -76,7 +79,7 @@ def cache_path(count: int, seed: int, cache_dir: Path) -> Path:
     return Path(cache_dir) / f"scenes_v{SCENES_VERSION}_n{count}_s{seed}.npz"
 
 
-def cached_views(count: int, seed: int, cache_dir: Path = REPO_ROOT / "cache", workers: int = 2) -> dict:
+def cached_views(count: int, seed: int, cache_dir: Path = CACHE_DIR, workers: int = 2) -> dict:
     """generate_views once, then load the npz (its name holds count, seed and SCENES_VERSION)."""
     path = cache_path(count, seed, cache_dir)
     if path.exists():
@@ -90,6 +93,7 @@ def cached_views(count: int, seed: int, cache_dir: Path = REPO_ROOT / "cache", w
     return data
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Render street scenes into the localizer's training views.")
     parser.add_argument("--count", type=int, default=4000, help="scenes (three views each)")
@@ -97,10 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=max(1, math.floor(os.cpu_count() or 1)))
     args = parser.parse_args(argv)
     data = cached_views(args.count, args.seed, workers=args.workers)
-    path = cache_path(args.count, args.seed, REPO_ROOT / "cache")
+    path = cache_path(args.count, args.seed, CACHE_DIR)
     print(f"{len(data['boxes'])} views of {PHOTO_WIDTH}x{PHOTO_HEIGHT} in {path}")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -6,11 +6,11 @@ object references) or as its JSON form: a list of
 
 Crops follow Goodfellow et al.: the union of the digit boxes, expanded by 30 %,
 resized to 64x64 (random 54x54 crops are taken at training time). The cropping is
-train.preprocess.crop_house_number, the very code that reads a user's photo.
+reader.preprocess.crop_house_number, the very code that reads a user's photo.
 
 Numbers longer than five digits: the length label is 6 ("more than five") and the
 five digit heads hold the first five digits; the reader then reports the number as
-not fully read (see train/decode.py).
+not fully read (see reader/decode.py).
 """
 
 from __future__ import annotations
@@ -22,11 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from train.preprocess import HOUSE_CROP, crop_house_number
+from reader.decode import LENGTH_MORE_THAN_FIVE, MAX_DIGITS, NO_DIGIT
+from reader.preprocess import HOUSE_CROP, crop_house_number
 
-MAX_DIGITS = 5
-NO_DIGIT = 10  # the digit heads' class for "no digit here"
-MORE_THAN_FIVE = 6  # the length label of numbers with more than five digits
 MAT_FIELDS = ("height", "label", "left", "top", "width")
 
 
@@ -159,11 +157,14 @@ def label_statistics(annotations: list[Annotation]) -> dict:
 
 
 def number_labels(number: str) -> tuple[int, np.ndarray]:
-    """'127' -> (3, [1, 2, 7, 10, 10]); longer than five -> (6, first five digits)."""
-    length = len(number) if len(number) <= MAX_DIGITS else MORE_THAN_FIVE
+    """The length head's and the five digit heads' classes: "1284" -> (4, [1, 2, 8, 4, 10]);
+    longer than five -> (6, the first five digits). Real and generated numbers share it."""
+    if not number.isdigit():
+        raise ValueError(f"{number!r} is not a string of digits")
+    length = min(len(number), LENGTH_MORE_THAN_FIVE)
     digits = np.full(MAX_DIGITS, NO_DIGIT, dtype=np.int64)
-    for i, ch in enumerate(number[:MAX_DIGITS]):
-        digits[i] = int(ch)
+    head = [int(c) for c in number[:MAX_DIGITS]]
+    digits[: len(head)] = head
     return length, digits
 
 

@@ -30,6 +30,13 @@ def live_server() -> Iterator[str]:
     server.close()
 
 
+@pytest.fixture
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where screenshots go: a temporary folder, so tests leave the tree clean; `make screenshots`
+    sets SCREENSHOT_DIR=docs to refresh the README's pictures."""
+    return Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's Chromium; the browser tests skip without it (fail when REQUIRE_BROWSER=1)."""

@@ -70,7 +70,7 @@ def test_a_written_number_is_read_digit_by_digit_with_boxes(number_mode: Drawing
 
 
 def test_the_page_reads_what_python_reads_from_the_same_pixels(number_mode: DrawingPage) -> None:
-    from train.predict import read_number
+    from reader.read import read_number
 
     number_mode.draw_number(number_strokes([FOUR, SEVEN, ONE, ZERO, ZERO], size=130, gap=25))
     page_result = number_mode.number_result()

@@ -12,14 +12,13 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
 
+from reader.preprocess import preprocess_digit
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.pages import DrawingPage
 from tests.conftest import ROOT
-from train.preprocess import preprocess_digit
 from train.strokes import place_strokes
 
 MODELS_DIR = ROOT / "web" / "static" / "models"
-SCREENSHOT = ROOT / "docs" / "screenshot_page.png"
 
 # Hand-drawn digits in unit coordinates (x right, y down), as one would draw them.
 ONE = [[(0.45, 0.0), (0.5, 1.0)]]
@@ -240,15 +239,14 @@ def test_page_fits_a_360_px_screen(phone: DrawingPage) -> None:
 def keras_reference(name: str):
     """The Keras model on exactly the weights TF.js reads.
 
-    Prefers models/<name>.keras as train.export.load_shipped ships it (BatchNorm folded, weights
+    Prefers models/<name>.keras as export.tfjs.load_shipped ships it (BatchNorm folded, weights
     quantized as metadata.json says); when that file is absent or is not the exported one (e.g. a
     newer training run), the exported model.json itself, loaded into Keras, which dequantizes alike.
     """
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")  # its greeting needs IPython off a terminal
     from tensorflowjs.converters import load_keras_model
 
-    from train.export import load_shipped
+    from export.tfjs import load_shipped
 
     exported = load_keras_model(str(MODELS_DIR / name / "model.json"))
     if (ROOT / "models" / f"{name}.keras").is_file():
@@ -306,15 +304,15 @@ def test_digits_read_right_at_any_place_and_size(drawing: DrawingPage, size, off
 # --- screenshot for the README ------------------------------------------------------------
 
 
-def test_screenshot_of_a_read_digit(browser: Browser, live_server: str) -> None:
+def test_screenshot_of_a_read_digit(browser: Browser, live_server: str, screenshot_dir: Path) -> None:
     context = browser.new_context(viewport={"width": 960, "height": 640})
     drawing = DrawingPage(context.new_page()).open(live_server)
     drawing.draw(on_canvas(TWO, 0.65))
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    drawing.page.screenshot(path=str(SCREENSHOT))
+    path = screenshot_dir / "screenshot_page.png"
+    drawing.page.screenshot(path=str(path))
     assert drawing.prediction() == "2"
     context.close()
-    assert Path(SCREENSHOT).stat().st_size > 10_000
+    assert path.stat().st_size > 10_000
 
 
 def test_first_reading_is_fast_because_the_model_was_warmed_up(drawing: DrawingPage) -> None:

@@ -1,4 +1,4 @@
-"""The house-number page's automatic mode, measured: generated street scenes (train/synth.py, a seed
+"""The house-number page's automatic mode, measured: generated street scenes (train/synth/, a seed
 no model trained or was evaluated on) uploaded one by one; the page finds the number with no box
 given and reads it. Prints how often the box overlaps the true one (IoU >= 0.5) and how many
 numbers are read whole."""
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Playwright
 
+from reader.locate import iou
 from tests.browser.chromium import NO_WEBGL_ARGS
 from tests.browser.photo_page import PhotoPage
-from train.locate import iou
 
 N_SCENES = int(os.environ.get("N_SCENES_UPLOADED", 200))
 SEED = 31  # training used seed 11, the recorded evaluation 12

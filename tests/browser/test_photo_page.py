@@ -7,17 +7,18 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser
 
+from reader.locate import iou
+from reader.preprocess import preprocess_house
 from tests.browser.chromium import PHONE
 from tests.browser.photo_page import PhotoPage
 from tests.conftest import ROOT
-from train.locate import iou
-from train.preprocess import preprocess_house
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +114,7 @@ def test_the_crop_and_the_number_are_python_s(photo_page: PhotoPage, scenes, tmp
     path = tmp_path / "scene.png"
     Image.fromarray(scene.image).save(path)
     box = ",".join(map(str, scene.box))
-    command = [sys.executable, "-m", "train.predict", "--model", "house", str(path), "--box", box]
+    command = [sys.executable, "-m", "reader", "--model", "house", str(path), "--box", box]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert photo_page.number() == json.loads(done.stdout)["number"]
 
@@ -149,13 +150,13 @@ def test_exif_orientation_is_honoured(photo_page: PhotoPage, scenes) -> None:
     assert photo_page.state("photoSize") == [height, width]  # turned: portrait
 
 
-def test_screenshot_of_a_photo_being_read(photo_page: PhotoPage, scenes) -> None:
+def test_screenshot_of_a_photo_being_read(photo_page: PhotoPage, scenes, screenshot_dir: Path) -> None:
     photo_page.page.set_viewport_size({"width": 960, "height": 900})
     for scene in scenes:  # the first scene read right makes the picture
         photo_page.upload_image(scene.image)
         if photo_page.number() == scene.number:
             break
     assert photo_page.number() == scene.number
-    path = ROOT / "docs" / "screenshot_photo.png"
+    path = screenshot_dir / "screenshot_photo.png"
     photo_page.page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000

@@ -96,7 +96,7 @@ function decode(request) {
 
 const request = JSON.parse(readFileSync(0, 'utf8'));
 function decodeHouse(request) {
-  return request.heads.map(([length, ...digits]) => decodeHouseNumber(length, digits));
+  return request.heads.map(([length, ...digits]) => decodeHouseNumber(length, digits, request.classes));
 }
 
 /** The page's number reading (model.js readNumber: inkImage -> segment.js -> classifyCrops) on each image. */
@@ -174,7 +174,7 @@ function numberStripOp(request) {
 }
 
 function decodeFramesOp(request) {
-  return request.frames.map((frames) => decodeFrames(frames, request.classes));
+  return request.frames.map((frames) => decodeFrames(frames, request.classes, request.blank));
 }
 
 function frameBoxesOp(request) {

@@ -1,5 +1,7 @@
-// Wires the page: draw -> preprocess -> model -> decode -> page.
-// The only module that touches the DOM; tf stays inside model.js and preprocess.js.
+// Wires the drawing page: draw -> preprocess -> model -> decode -> page.
+// Touches the drawing page's own elements (found by id below) and its keyboard and change
+// events; draw.js owns the canvases' pointer events, ui.js the shared DOM verbs, and tf stays
+// inside model.js and preprocess.js.
 
 import { decodeDigit } from './decode.js';
 import { BRUSHES, NUMBER_CANVAS, createDrawingPad } from './draw.js';
@@ -12,8 +14,8 @@ import {
   tensorCount,
   tfLoaded,
 } from './model.js';
+import { byId as $, digitItems, errorBox, percent, setPageState, span, statusLine } from './ui.js';
 
-const $ = (id) => document.getElementById(id);
 const ui = {
   canvas: $('draw-canvas'),
   clear: $('clear'),
@@ -45,30 +47,13 @@ const vendorUrl = document.body.dataset.vendorUrl;
 
 // --- small verbs on the page ----------------------------------------------------------
 
-function showStatus(text) {
-  ui.status.textContent = text;
-}
-
-function showError(text) {
-  ui.error.textContent = text;
-  ui.error.hidden = false;
-}
-
-function hideError() {
-  ui.error.hidden = true;
-  ui.error.textContent = '';
-}
+const showStatus = statusLine(ui.status);
+const showError = errorBox(ui.error);
+const hideError = () => showError('');
 
 function setReady(state) {
-  document.body.dataset.ready = state; // "false" while loading, "true" when warmed up, "error"
+  setPageState(state);
   ui.predict.disabled = state !== 'true';
-}
-
-function span(className, ...children) {
-  const element = document.createElement('span');
-  element.className = className;
-  element.append(...children);
-  return element;
 }
 
 /** One row per class: digit, bar, percentage. Rebuilt only when the classes change. */
@@ -89,7 +74,7 @@ function showBars(probabilities, best) {
   [...ui.bars.children].forEach((row, i) => {
     const p = probabilities ? probabilities[i] : 0;
     row.querySelector('.bar-fill').style.setProperty('--p', String(p));
-    row.querySelector('.bar-value').textContent = probabilities ? `${(p * 100).toFixed(1)}%` : '';
+    row.querySelector('.bar-value').textContent = probabilities ? percent(p) : '';
     row.classList.toggle('best', i === best);
   });
 }
@@ -108,7 +93,7 @@ function showPreview(input) {
 
 function showReading(result, classes) {
   ui.prediction.textContent = classes[result.digit];
-  ui.confidence.textContent = `${(result.confidence * 100).toFixed(1)}% sure`;
+  ui.confidence.textContent = `${percent(result.confidence)} sure`;
   showStatus(`Read as ${classes[result.digit]}. Clear to draw another digit.`);
 }
 
@@ -133,7 +118,7 @@ function showMode(mode) {
   ui.numberReading.hidden = !number;
 }
 
-const percent = (p) => `${(p * 100).toFixed(1)}%`;
+const SURE_DIGIT = 0.9; // a digit read less surely is shown in red
 
 /** Outline each digit read on the overlay canvas, with its digit and confidence above it. */
 function showNumberBoxes(digits) {
@@ -144,7 +129,7 @@ function showNumberBoxes(digits) {
   ctx.textBaseline = 'bottom';
   for (const { digit, confidence, box } of digits) {
     const [x, y, w, h] = box;
-    ctx.strokeStyle = ctx.fillStyle = confidence >= 0.9 ? '#0b5cad' : '#b3261e';
+    ctx.strokeStyle = ctx.fillStyle = confidence >= SURE_DIGIT ? '#0b5cad' : '#b3261e';
     ctx.strokeRect(x - 4, y - 4, w + 8, h + 8);
     ctx.fillText(`${digit} ${Math.round(confidence * 100)}%`, x - 4, Math.max(18, y - 6));
   }
@@ -154,14 +139,7 @@ function showNumber(result, classes) {
   const text = result.digits.map((d) => classes[d.digit]).join('');
   ui.numberPrediction.textContent = text;
   ui.numberConfidence.textContent = `${percent(result.confidence)} sure`;
-  ui.numberDigits.replaceChildren(
-    ...result.digits.map((d) => {
-      const item = document.createElement('li');
-      item.className = d.confidence >= 0.9 ? 'sure' : 'unsure';
-      item.append(span('digit-label', classes[d.digit]), span('digit-value', percent(d.confidence)));
-      return item;
-    }),
-  );
+  ui.numberDigits.replaceChildren(...digitItems(result.digits, (digit) => classes[digit], SURE_DIGIT));
   showNumberBoxes(result.digits);
   showStatus(`Read as ${text}. Clear to write another number.`);
 }

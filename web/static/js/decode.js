@@ -1,4 +1,4 @@
-// Model outputs -> what a person reads. Twin of train/decode.py (same names, same order).
+// Model outputs -> what a person reads. Twin of reader/decode.py (same names, same order).
 
 /** Round like Python's round(x, 6) for the values a softmax gives (no ties in practice). */
 const round6 = (x) => Math.round(x * 1e6) / 1e6;
@@ -16,8 +16,6 @@ export function decodeDigit(probabilities) {
   return { digit, confidence: round6(values[digit]), probabilities: values.map(round6) };
 }
 
-const LENGTH_MORE_THAN_FIVE = 6;
-
 /**
  * Six heads -> {number, confidence, length, complete, digits: [{digit, confidence}]}.
  * The length head decides how many digit heads are read (L = argmax + 1); each of
@@ -26,8 +24,9 @@ const LENGTH_MORE_THAN_FIVE = 6;
  * product of the heads used. "More than five" reads five digits, complete = false.
  * @param {ArrayLike<number>} lengthProbabilities 6 values: lengths 1..5 and "more than five"
  * @param {ArrayLike<number>[]} digitProbabilities 5 heads of 11 values: 0..9 and "no digit"
+ * @param {{no_digit: number, more_than_five: number}} classes special indices, from metadata.json
  */
-export function decodeHouseNumber(lengthProbabilities, digitProbabilities) {
+export function decodeHouseNumber(lengthProbabilities, digitProbabilities, classes) {
   const argmax = (values) => values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
   const lengths = Array.from(lengthProbabilities, Number);
   const lengthIndex = argmax(lengths);
@@ -36,7 +35,8 @@ export function decodeHouseNumber(lengthProbabilities, digitProbabilities) {
   let confidence = lengths[lengthIndex];
   const digits = [];
   for (const probabilities of digitProbabilities.slice(0, used)) {
-    const real = Array.from(probabilities, Number).slice(0, 10);
+    const real = Array.from(probabilities, Number);
+    real[classes.no_digit] = -1; // never the argmax of probabilities
     const digit = argmax(real);
     digits.push({ digit, confidence: round6(real[digit]) });
     confidence *= real[digit];
@@ -45,7 +45,7 @@ export function decodeHouseNumber(lengthProbabilities, digitProbabilities) {
     number: digits.map((d) => d.digit).join(''),
     confidence: round6(confidence),
     length,
-    complete: length !== LENGTH_MORE_THAN_FIVE,
+    complete: lengthIndex !== classes.more_than_five,
     digits,
   };
 }
@@ -92,8 +92,6 @@ export function decodeBox(cells, shape, stride) {
   return { box: [cx - w / 2, cy - h / 2, w, h], score: sigmoid(logit) };
 }
 
-const BLANK = 10; // the number reader's last class: no digit centred in this frame (CTC's blank)
-
 /**
  * The number reader's [frames, 11] probabilities (flat, row-major) -> {number, confidence,
  * digits: [{digit, confidence, frames: [first, last]}]}.
@@ -102,19 +100,20 @@ const BLANK = 10; // the number reader's last class: no digit centred in this fr
  * the number's is the product of its digits'.
  * @param {ArrayLike<number>} frames
  * @param {number} classes values per frame (11)
+ * @param {number} blank the blank class (CTC's), from metadata.json
  */
-export function decodeFrames(frames, classes) {
+export function decodeFrames(frames, classes, blank) {
   const digits = [];
-  let previous = BLANK;
+  let previous = blank;
   for (let t = 0; t * classes < frames.length; t++) {
     let label = 0;
     for (let c = 1; c < classes; c++) if (frames[t * classes + c] > frames[t * classes + label]) label = c;
     const p = Number(frames[t * classes + label]);
-    if (label !== BLANK && label === previous) {
+    if (label !== blank && label === previous) {
       const last = digits[digits.length - 1];
       last.frames[1] = t;
       last.confidence = Math.max(last.confidence, p);
-    } else if (label !== BLANK) {
+    } else if (label !== blank) {
       digits.push({ digit: label, confidence: p, frames: [t, t] });
     }
     previous = label;

@@ -1,4 +1,4 @@
-// Find the house number in a photo: two looks with the localizer. Twin of train/locate.py.
+// Find the house number in a photo: two looks with the localizer. Twin of reader/locate.py.
 //
 // The first look sees the whole photo at 256x192, where a number may be a dozen pixels
 // wide; the second sees a region three times the size of what the first found
@@ -67,7 +67,7 @@ export function candidateBoxes(box, width, height, scales) {
 
 /**
  * RGBA photo pixels -> the number found and read: {number, confidence, digits, ..., box, box_score}.
- * Twin of train/predict.py find_house_number: the localizer finds the box, the reader reads it
+ * Twin of reader/read.py find_house_number: the localizer finds the box, the reader reads it
  * and its variants, and the surest reading (the first of equal ones) gives the number and the box.
  */
 export async function findHouseNumber(pixels, reader, localizer) {

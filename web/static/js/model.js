@@ -1,4 +1,5 @@
-// Loads a classifier (metadata.json + model.json) and runs it on canvas pixels.
+// Twin of reader/read.py: loads a model (metadata.json + model.json) and reads canvas pixels with it,
+// function for function (readDigit <-> read_digit, readHouseNumber <-> read_house_number, ...).
 // Besides preprocess.js, the only page file that calls tf; results leave as plain arrays.
 
 import { inkImage, numberStrip, preprocessDigit, preprocessHouse, preprocessNumberStrip } from './preprocess.js';
@@ -185,7 +186,7 @@ export async function readFrames({ model, metadata }, { strip, placement }) {
   try {
     const values = await frames.data();
     const [, count, classes] = frames.shape;
-    return [decodeFrames(values, classes), { ...placement, stride: Math.floor(metadata.preprocess.strip_width / count) }];
+    return [decodeFrames(values, classes, metadata.blank), { ...placement, stride: Math.floor(metadata.preprocess.strip_width / count) }];
   } finally {
     frames.dispose();
   }
@@ -239,7 +240,7 @@ export async function readHouseNumber({ model, metadata }, pixels, box) {
   });
   try {
     const [length, ...digits] = await Promise.all(heads.map((t) => t.data()));
-    return decodeHouseNumber(length, digits);
+    return decodeHouseNumber(length, digits, metadata);
   } finally {
     tf.dispose(heads);
   }

@@ -1,13 +1,14 @@
 // The house-number page: photo -> (localizer finds the box | the person drags one) -> reader -> page.
-// The only module of this page that touches the DOM; tf stays in model.js, locate.js, preprocess.js.
+// Touches the photo page's own elements (found by id below): file input, drop zone, the box's
+// pointer events; ui.js holds the shared DOM verbs, and tf stays in model.js, locate.js, preprocess.js.
 
 import { contentBox } from './draw.js';
 import { findHouseNumber } from './locate.js';
 import { chooseBackend, loadModel, readHouseNumber, tfLoaded } from './model.js';
 import { preprocessHouse } from './preprocess.js';
+import { byId as $, digitItems, errorBox, percent, setPageState, statusLine } from './ui.js';
 
 const tf = globalThis.tf;
-const $ = (id) => document.getElementById(id);
 const ui = {
   input: $('photo-input'),
   dropZone: $('drop-zone'),
@@ -45,16 +46,8 @@ window.housePage = hook;
 
 // --- small verbs --------------------------------------------------------------------------
 
-function showStatus(text) {
-  ui.status.textContent = text;
-}
-
-function showError(text) {
-  ui.error.textContent = text;
-  ui.error.hidden = !text;
-}
-
-const percent = (p) => `${Math.round(p * 100)} %`;
+const showStatus = statusLine(ui.status);
+const showError = errorBox(ui.error);
 
 function clearResult() {
   ui.result.textContent = '';
@@ -68,20 +61,7 @@ function showResult(result) {
   ui.result.textContent = result.number + (result.complete ? '' : '…');
   ui.confidence.textContent = `${percent(result.confidence)} sure`;
   ui.lowConfidence.hidden = result.confidence >= LOW_CONFIDENCE;
-  ui.digits.replaceChildren(
-    ...result.digits.map((d) => {
-      const item = document.createElement('li');
-      const label = document.createElement('span');
-      label.className = 'digit-label';
-      label.textContent = String(d.digit);
-      const value = document.createElement('span');
-      value.className = 'digit-value';
-      value.textContent = percent(d.confidence);
-      item.append(label, value);
-      if (d.confidence < LOW_CONFIDENCE) item.classList.add('unsure');
-      return item;
-    }),
-  );
+  ui.digits.replaceChildren(...digitItems(result.digits, String, LOW_CONFIDENCE));
 }
 
 const enableTools = (on) => {
@@ -324,7 +304,7 @@ function warmUpPixels(width = 320, height = 240) {
 async function start() {
   if (!tfLoaded()) {
     ui.backend.textContent = 'none';
-    document.body.dataset.ready = 'error';
+    setPageState('error');
     showError('TF.js did not load (vendor/tf.min.js is missing or failed). Run `npm ci` on the server and reload.');
     return;
   }
@@ -334,13 +314,13 @@ async function start() {
     [reader, localizer] = await Promise.all([loadModel(`${modelsUrl}house/`), loadModel(`${modelsUrl}localizer/`)]);
     await findHouseNumber(warmUpPixels(), reader, localizer);
   } catch (err) {
-    document.body.dataset.ready = 'error';
+    setPageState('error');
     showStatus('The reader cannot start.');
     showError(`The models could not load: ${err.message}`);
     return;
   }
   hook.ready = true;
-  document.body.dataset.ready = 'true';
+  setPageState('true');
   enableTools(true);
   showStatus('Ready: take or choose a photo of a house number.');
 }

@@ -1,9 +1,8 @@
-// Canvas or photo pixels -> the 28x28 MNIST-style tensor the models read.
+// Twin of reader/preprocess.py: canvas or photo pixels -> the tensors the models read.
 //
-// Twin of train/preprocess.py: the same steps, with the same names in camelCase,
-// in the same order. Change both in one commit; tests/test_parity.py compares them.
+// The same steps, with the same names in camelCase, in the same order. Change both in one commit; tests/test_parity.py compares them.
 // The constants (input size, box size, thresholds) come from the model's
-// metadata.json, written by train/export.py, so they are set in one place only.
+// metadata.json, written by export/tfjs.py, so they are set in one place only.
 
 const tf = globalThis.tf;
 

@@ -1,9 +1,12 @@
 // Makes the page an installable, offline app: registers the service worker (/sw.js, see
-// pwa.py and sw.js) and shows a banner when a new version has been downloaded. Independent
-// of app.js: reading digits works the same with or without a worker.
+// pwa.py and sw.js) and shows a banner when a new version has been downloaded. Touches the
+// update banner and its button, and navigator.serviceWorker. Independent of app.js and
+// photo.js: reading works the same with or without a worker.
 
-const banner = document.getElementById('update-banner');
-const reloadButton = document.getElementById('update-reload');
+import { byId, pageStarted } from './ui.js';
+
+const banner = byId('update-banner');
+const reloadButton = byId('update-reload');
 
 let reloading = false;
 const hook = {
@@ -50,23 +53,6 @@ async function register() {
   const registration = await container.register('/sw.js', { scope: '/' });
   watchForUpdate(registration, container, showUpdateReady);
   return registration;
-}
-
-/**
- * Resolves once the page has started (body data-ready leaves "false": models loaded and warmed
- * up, or failed). Both pages set it.
- */
-function pageStarted() {
-  const started = () => document.body.dataset.ready !== 'false';
-  return new Promise((resolve) => {
-    if (started()) return resolve();
-    const observer = new MutationObserver(() => {
-      if (!started()) return;
-      observer.disconnect();
-      resolve();
-    });
-    observer.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
-  });
 }
 
 if (hook.supported) {

@@ -1,9 +1,9 @@
-// A handwritten whole number -> one crop per digit, guided by the digit classifier.
+// Twin of reader/segment.py: a handwritten whole number -> one crop per digit, guided by the digit classifier.
 //
-// Twin of train/segment.py: the same steps, with the same names in camelCase, in the
-// same order (the file's docstring tells the algorithm). Change both in one commit;
+// The same steps, with the same names in camelCase, in the same order (the Python
+// file's docstring tells the algorithm). Change both in one commit;
 // tests/test_segment.py compares them. Pure array code, no tf: the constants come from
-// the model's metadata.json (`segment`), written by train/export.py from the Python side.
+// the model's metadata.json (`segment`), written by export/tfjs.py from the Python side.
 //
 // Grids are {rows, cols, data} with data a Uint8Array (masks: 0 or 1) or an Int32Array
 // (labels), row-major. A part is a mask over the cells. Boxes are [top, left, bottom,

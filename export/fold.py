@@ -11,13 +11,9 @@ the browser pays per op (shader passes on WebGL, kernel calls on WASM).
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import tf_keras as keras  # noqa: E402
+import numpy as np
+import tensorflow as tf
+import tf_keras as keras
 
 FOLDABLE = (keras.layers.Conv2D, keras.layers.Dense)  # exact types: Conv2DTranspose stores its kernel transposed
 

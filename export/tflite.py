@@ -10,31 +10,30 @@ Every variant is run with the LiteRT interpreter (`ai-edge-litert`, what an app 
 the held-out set and kept only where its accuracy is within MAX_DROP_POINTS of Keras.
 The figures go to models/tflite/metrics.json, which the tests compare against.
 
-    python -m train.export_tflite                      # all three models (make export-tflite)
-    python -m train.export_tflite --model mnist_cnn --out-dir /tmp/tflite
+    python -m export.tflite                      # all three models (make export-tflite)
+    python -m export.tflite --model mnist_cnn --out-dir /tmp/tflite
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+import numpy as np
+import tf_keras as keras
+from ai_edge_litert.interpreter import Interpreter
+from tensorflow.lite.tools import flatbuffer_utils
 
-from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
+from reader.paths import MODELS_DIR
+from reader.quiet_tf import import_tensorflow_quietly
+from train.cli import command
+from train.data import load_mnist
+from train.evaluate import accuracy
 
 tf = import_tensorflow_quietly()
-import numpy as np  # noqa: E402
-import tf_keras as keras  # noqa: E402
-from ai_edge_litert.interpreter import Interpreter  # noqa: E402
-from tensorflow.lite.tools import flatbuffer_utils  # noqa: E402
-
-from train.data import DataNotFoundError, load_mnist  # noqa: E402
-from train.evaluate import MODELS_DIR, accuracy  # noqa: E402
 
 # --- settings --------------------------------------------------------------------------
 OUT_DIR = MODELS_DIR / "tflite"
@@ -202,6 +201,7 @@ def export_model(name: str, models_dir: Path, out_dir: Path, data: dict) -> dict
     return entry
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export the trained models to TFLite (float16, int8) for apps.")
     parser.add_argument("--model", choices=MODELS, action="append", help="model to export (default: all three)")
@@ -215,11 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: {', '.join(missing)} not in {models_dir}; train first (see README)", file=sys.stderr)
         return 1
-    try:
-        digits = digit_data(args.data_dir) if any(n != "house" for n in names) else None
-    except DataNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    digits = digit_data(args.data_dir) if any(n != "house" for n in names) else None
     out_dir.mkdir(parents=True, exist_ok=True)
     metrics_path = out_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}

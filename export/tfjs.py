@@ -1,14 +1,14 @@
 """models/<name>.keras -> web/static/models/<name>/ (model.json, weight shards, metadata.json).
 
 Uses the tensorflowjs converter (layers-model format). BatchNorm is first folded into the
-Conv2D/Dense before it (train/fold.py), so the page runs one fused op where training had
+Conv2D/Dense before it (export/fold.py), so the page runs one fused op where training had
 three. Weights are then quantized to the smallest type whose measured accuracy drop stays
 within MAX_DROP_POINTS; the measurement runs the converter's own quantize/dequantize code
 on the folded Keras model, so it is what TF.js will compute. `load_shipped` gives tests
 that same model.
 
-    python -m train.export                 # both MNIST models, and the house reader when trained
-    python -m train.export --model mnist_cnn --models-dir /tmp/smoke --out-dir /tmp/web
+    python -m export.tfjs                 # both MNIST models, and the house reader when trained
+    python -m export.tfjs --model mnist_cnn --models-dir /tmp/smoke --out-dir /tmp/web
 """
 
 from __future__ import annotations
@@ -22,22 +22,21 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # tensorflowjs imports tensorflow_decision_forests, whose greeting needs IPython outside a terminal.
 os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 
-import numpy as np  # noqa: E402
-import tf_keras as keras  # noqa: E402
-from tensorflowjs import quantization  # noqa: E402
-from tensorflowjs.converters import save_keras_model  # noqa: E402
+import numpy as np
+import tf_keras as keras
+from tensorflowjs import quantization
+from tensorflowjs.converters import save_keras_model
 
-from train import preprocess, segment  # noqa: E402
-from train.data import REPO_ROOT, DataNotFoundError, load_mnist  # noqa: E402
-from train.evaluate import MODELS_DIR, accuracy, predict_probabilities, update_metrics  # noqa: E402
-from train.fold import fold_batchnorm  # noqa: E402
+from export.fold import fold_batchnorm
+from reader import decode, preprocess, segment
+from reader.paths import CACHE_DIR, MODELS_DIR, WEB_MODELS_DIR
+from train.cli import command
+from train.data import load_mnist
+from train.evaluate import accuracy, predict_probabilities, update_metrics
 
-WEB_MODELS_DIR = REPO_ROOT / "web" / "static" / "models"
 QUANTIZATION_SCENES = 200  # held-out scenes (three views each) that measure the localizer's quantization
 MAX_DROP_POINTS = 0.02  # accuracy may fall at most this many percentage points
 DTYPES = ("uint8", "float16")  # smallest first: the first that holds accuracy wins
@@ -117,23 +116,29 @@ def weights_digest(directory: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def classifier_metadata(name: str, model: keras.Model, quantized: str | None, version: str) -> dict:
-    """What the browser needs besides the weights, written in this one place."""
+def model_metadata(name: str, model: keras.Model, quantized: str | None, version: str, **specifics) -> dict:
+    """What the browser needs besides the weights, written in this one place: the keys every export
+    has, then the model's own (classes, preprocessing settings, ...)."""
     return {
         "name": name,
         "version": version,
         "input_shape": list(model.input_shape[1:]),
         "output_names": list(model.output_names),
-        "classes": [str(d) for d in range(10)],
         "quantization": quantized or "float32",
-        "preprocess": {
-            "input_size": preprocess.INPUT_SIZE,
-            "box_size": preprocess.BOX_SIZE,
-            "ink_threshold": preprocess.INK_THRESHOLD,
-            "min_contrast": preprocess.MIN_CONTRAST,
-        },
-        "segment": segment.segment_config(),  # number mode: how web/static/js/segment.js cuts digits
+        **specifics,
     }
+
+
+def classifier_metadata(name: str, model: keras.Model, quantized: str | None, version: str) -> dict:
+    return model_metadata(
+        name,
+        model,
+        quantized,
+        version,
+        classes=[str(d) for d in range(10)],
+        preprocess=preprocess.digit_config(),
+        segment=segment.segment_config(),  # number mode: how web/static/js/segment.js cuts digits
+    )
 
 
 def export_model(model: keras.Model, out_dir: Path, quantized: str | None) -> None:
@@ -162,26 +167,13 @@ def export_measured(
 def export_classifier(name: str, models_dir: Path, out_root: Path, x: np.ndarray, y: np.ndarray) -> dict:
     model = load_for_export(models_dir / f"{name}.keras")
     figures = choose_quantization(model, lambda m: accuracy(y, predict_probabilities(m, x)))
-    metadata_of = lambda m, quantized, version: classifier_metadata(name, m, quantized, version)
-    return export_measured(name, model, figures, metadata_of, models_dir, out_root)
+    return export_measured(name, model, figures, metadata_builder(name), models_dir, out_root)
 
 
 def house_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
-    return {
-        "name": "house",
-        "version": version,
-        "input_shape": list(model.input_shape[1:]),
-        "output_names": list(model.output_names),
-        "length_classes": ["1", "2", "3", "4", "5", "more than 5"],
-        "digit_classes": [str(d) for d in range(10)] + ["no digit"],
-        "quantization": quantized or "float32",
-        "preprocess": {
-            "crop_size": preprocess.HOUSE_CROP,
-            "input_size": preprocess.HOUSE_INPUT,
-            "expand": preprocess.HOUSE_EXPAND,
-            "offsets": [list(o) for o in preprocess.HOUSE_OFFSETS],
-        },
-    }
+    # Class lists and special indices for decode.js, then the crop and windows for preprocess.js.
+    specifics = {**decode.house_classes(), "preprocess": preprocess.house_config()}
+    return model_metadata("house", model, quantized, version, **specifics)
 
 
 def export_house(models_dir: Path, out_root: Path, val_data: dict) -> dict:
@@ -191,35 +183,22 @@ def export_house(models_dir: Path, out_root: Path, val_data: dict) -> dict:
     figures = choose_quantization(
         model, lambda m: whole_number_accuracy(m, val_data)["whole_number_accuracy"], "whole_number_accuracy"
     )
-    return export_measured("house", model, figures, house_metadata, models_dir, out_root)
+    return export_measured("house", model, figures, metadata_builder("house"), models_dir, out_root)
 
 
 def localizer_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
-    from train.locate import CANDIDATE_SCALES
+    from reader.locate import CANDIDATE_SCALES
     from train.models import LOCALIZER_STRIDE
 
-    return {
-        "name": "localizer",
-        "version": version,
-        "input_shape": list(model.input_shape[1:]),
-        "output_names": list(model.output_names),
-        "stride": LOCALIZER_STRIDE,
-        "candidates": [list(c) for c in CANDIDATE_SCALES],  # boxes read around the one found
-        "quantization": quantized or "float32",
-        "preprocess": {
-            "photo_width": preprocess.PHOTO_WIDTH,
-            "photo_height": preprocess.PHOTO_HEIGHT,
-            "photo_pad": preprocess.PHOTO_PAD,
-            "zoom": preprocess.ZOOM,
-            "min_zoom_width": preprocess.MIN_ZOOM_WIDTH,
-        },
-    }
+    candidates = [list(c) for c in CANDIDATE_SCALES]  # boxes read around the one found
+    specifics = {"stride": LOCALIZER_STRIDE, "candidates": candidates, "preprocess": preprocess.photo_config()}
+    return model_metadata("localizer", model, quantized, version, **specifics)
 
 
 def boxes_found(model: keras.Model, views: dict) -> float:
     """Share of views where the localizer's box overlaps the true one (IoU >= 0.5)."""
-    from train.decode import decode_box
-    from train.locate import iou
+    from reader.decode import decode_box
+    from reader.locate import iou
     from train.models import LOCALIZER_STRIDE
 
     cells = model.predict(views["images"].astype(np.float32) / 255.0, batch_size=64, verbose=0)
@@ -234,22 +213,9 @@ def export_localizer(models_dir: Path, out_root: Path, views: dict) -> dict:
 
 
 def number_reader_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
-    return {
-        "name": "number_reader",
-        "version": version,
-        "input_shape": list(model.input_shape[1:]),
-        "output_names": list(model.output_names),
-        "classes": [str(d) for d in range(10)] + ["blank"],  # per frame; decode.js decodeFrames
-        "quantization": quantized or "float32",
-        "preprocess": {
-            "strip_height": preprocess.STRIP_HEIGHT,
-            "strip_width": preprocess.STRIP_WIDTH,
-            "strip_ink_height": preprocess.STRIP_INK_HEIGHT,
-            "strip_margin": preprocess.STRIP_MARGIN,
-            "ink_threshold": preprocess.INK_THRESHOLD,
-            "min_contrast": preprocess.MIN_CONTRAST,
-        },
-    }
+    # Classes per frame and the blank for decode.js decodeFrames, then the strip for preprocess.js.
+    specifics = {**decode.frame_classes(), "preprocess": preprocess.strip_config()}
+    return model_metadata("number_reader", model, quantized, version, **specifics)
 
 
 def export_number_reader(models_dir: Path, out_root: Path, numbers: tuple[np.ndarray, np.ndarray]) -> dict:
@@ -262,6 +228,25 @@ def export_number_reader(models_dir: Path, out_root: Path, numbers: tuple[np.nda
     return export_measured("number_reader", model, figures, number_reader_metadata, models_dir, out_root)
 
 
+def metadata_builder(name: str) -> Callable:
+    """The function that writes `name`'s metadata.json: (model, quantization, version) -> dict."""
+    builders = {"house": house_metadata, "localizer": localizer_metadata, "number_reader": number_reader_metadata}
+    return builders.get(name) or (lambda m, quantized, version: classifier_metadata(name, m, quantized, version))
+
+
+def rewrite_metadata(name: str, models_dir: Path, out_root: Path) -> dict:
+    """metadata.json again for an export already made (same weights, quantization and version), when what
+    the page needs to know changed but the weights did not: no conversion, no measuring."""
+    out_dir = out_root / name
+    quantization = json.loads((out_dir / "metadata.json").read_text())["quantization"]
+    model = load_for_export(models_dir / f"{name}.keras")
+    quantized = None if quantization == "float32" else quantization
+    metadata = metadata_builder(name)(model, quantized, weights_digest(out_dir))
+    (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+    return metadata
+
+
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export trained models to TF.js (layers format) for the page.")
     parser.add_argument(
@@ -270,12 +255,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
     parser.add_argument("--out-dir", default=str(WEB_MODELS_DIR), help="default: web/static/models/")
     parser.add_argument("--data-dir", help="MNIST directory, for measuring the quantization drop")
+    parser.add_argument(
+        "--metadata-only", action="store_true", help="only write metadata.json again for models already exported"
+    )
     args = parser.parse_args(argv)
-    try:
-        _, (x_test, y_test) = load_mnist(args.data_dir)
-    except DataNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    if args.metadata_only:
+        names = args.model or [p.parent.name for p in sorted(Path(args.out_dir).glob("*/metadata.json"))]
+        for name in names:
+            rewrite_metadata(name, Path(args.models_dir), Path(args.out_dir))
+            print(f"wrote {Path(args.out_dir) / name / 'metadata.json'}")
+        return 0
+    _, (x_test, y_test) = load_mnist(args.data_dir)
     models_dir, out_dir = Path(args.models_dir), Path(args.out_dir)
     names = args.model or [
         n for n in (*MNIST_MODELS, *PHOTO_MODELS, *NUMBER_MODELS) if (models_dir / f"{n}.keras").is_file()
@@ -293,10 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             from train.number_reader import VAL_COUNT, VAL_SEED, cached_numbers
             from train.numbers import digit_banks
 
-            validation = digit_banks(REPO_ROOT / "cache")["validation"]
-            export_number_reader(
-                models_dir, out_dir, cached_numbers(validation, VAL_COUNT, VAL_SEED, REPO_ROOT / "cache")
-            )
+            validation = digit_banks(CACHE_DIR)["validation"]
+            export_number_reader(models_dir, out_dir, cached_numbers(validation, VAL_COUNT, VAL_SEED, CACHE_DIR))
         elif name == "localizer":
             from train.localizer import EVAL_SEED
             from train.scenes import cached_views

@@ -1,7 +1,7 @@
 """Optimizer study: the same MLP (and CNN) under one seed and budget, only the optimizer changes.
 
-    python -m train.optimizer_study            # writes docs/optimizer_study.{md,png,json}
-    python -m train.optimizer_study --limit 2000 --mlp-epochs 1 --cnn-epochs 1 --out-dir /tmp/study
+    python -m studies.optimizer_study            # writes docs/optimizer_study.{md,png,json}
+    python -m studies.optimizer_study --limit 2000 --mlp-epochs 1 --cnn-epochs 1 --out-dir /tmp/study
 
 No augmentation and a constant learning rate, so the curves show the optimizers
 themselves, not the schedule.
@@ -11,27 +11,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import tf_keras as keras
 
-from train.data import DataNotFoundError, load_mnist  # noqa: E402
-from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
-from train.report import DOCS_DIR  # noqa: E402
-
-import_tensorflow_quietly()
-import tf_keras as keras  # noqa: E402
-
-from train.models import BUILDERS  # noqa: E402
+from reader.paths import DOCS_DIR
+from train.cli import command
+from train.data import load_mnist
+from train.models import BUILDERS
 
 SEED = 7
 BATCH_SIZE = 128
@@ -88,7 +82,7 @@ def write_table(results: dict, path: Path, budget: str) -> None:
     lines = [
         "# Optimizer study",
         "",
-        f"Written by `python -m train.optimizer_study`. {budget} Seed {SEED} for every run: same initial "
+        f"Written by `python -m studies.optimizer_study`. {budget} Seed {SEED} for every run: same initial "
         "weights, same batches; only the optimizer differs. No augmentation, constant learning rate. "
         "Times are wall-clock on a 2-core machine that may be running other jobs: compare them loosely.",
         "",
@@ -128,6 +122,7 @@ def plot_curves(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Compare optimizers on the MLP and CNN under one seed and budget.")
     parser.add_argument("--mlp-epochs", type=int, default=10, help="epochs per MLP run (default: 10)")
@@ -136,11 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="MNIST directory (default: search)")
     parser.add_argument("--out-dir", default=str(DOCS_DIR), help="default: docs/")
     args = parser.parse_args(argv)
-    try:
-        (x_train, y_train), (x_test, y_test) = load_mnist(args.data_dir)
-    except DataNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    (x_train, y_train), (x_test, y_test) = load_mnist(args.data_dir)
     data = {
         "x_train": x_train[:-VALIDATION_SIZE][: args.limit],
         "y_train": y_train[:-VALIDATION_SIZE][: args.limit],

@@ -28,8 +28,6 @@ def silenced_stderr():
 
 def import_tensorflow_quietly():
     """Import tensorflow and tf_keras (legacy Keras, which TF.js 4.22 can load) silently."""
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with silenced_stderr():
         import tensorflow as tf
         import tf_keras  # noqa: F401

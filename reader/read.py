@@ -1,61 +1,41 @@
-"""Read digits from image files: file -> preprocess -> model -> decode -> one JSON line each.
+"""Reading: image -> preprocess -> model -> decode -> the JSON a person or a client sees.
 
-    python -m train.predict IMAGE [IMAGE ...] [--model cnn|mlp]
-    python -m train.predict --model house PHOTO [--box x,y,w,h | --find]
-    python -m train.predict --number IMAGE [IMAGE ...] [--model cnn|mlp]
-
-Handwritten digits may be PNG or JPEG of any size, dark ink on paper or light ink
-on dark. House numbers are read from the box around the number (grown by 30 %, as
-in training), or from the whole image when no box is given; --find looks for the number
-first, with the localizer, as the page does (train/locate.py). --number reads a row of
-handwritten digits: the number reader (train/number_reader.py) reads the whole row, and
-train/segment.py cuts it into digits for their boxes.
-A file that cannot be read (not an image, blank, truncated, box outside it) gets a
-message on stderr naming it; the other files are still read, and the exit code is 1.
+Twin of web/static/js/model.js (read_digit <-> readDigit, read_house_number <-> readHouseNumber,
+read_frames <-> readFrames, ...): the page and this module read the same pixels the same way,
+checked by tests/test_parity.py, tests/test_locate.py and tests/test_number_reader.py.
+The CLI (reader/cli.py) and the API (api.py) call the functions here, one code path for both.
 """
 
 from __future__ import annotations
 
-import argparse
 import io
-import json
-import os
 import struct
-import sys
 from pathlib import Path
 from typing import BinaryIO
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-import numpy as np  # noqa: E402
-from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: E402
-
-from train.decode import (  # noqa: E402
+from reader.decode import (
     combine_number_readings,
     decode_digit,
     decode_frames,
     decode_house_number,
     frame_boxes,
 )
-from train.evaluate import MODELS_DIR  # noqa: E402
-from train.locate import candidate_boxes, locate_number  # noqa: E402
-from train.preprocess import (  # noqa: E402
+from reader.locate import candidate_boxes, locate_number
+from reader.paths import HELPER_FILES, MODEL_FILES, MODELS_DIR
+from reader.preprocess import (
     INK_THRESHOLD,
     STRIP_WIDTH,
-    EmptyImageError,
     ink_image,
     number_strip,
     preprocess_digit,
     preprocess_house,
 )
-from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
-from train.segment import segment_config, segment_number  # noqa: E402
+from reader.quiet_tf import import_tensorflow_quietly
+from reader.segment import segment_config, segment_number
 
-MODEL_FILES = {"cnn": "mnist_cnn.keras", "mlp": "mnist_mlp.keras", "house": "house.keras"}
-LOCALIZER_FILE = "localizer.keras"  # not a reader of its own: it finds the box for the house reader
-NUMBER_READER_FILE = "number_reader.keras"  # number mode: reads the whole row; segmentation gives the boxes
-HELPER_FILES = {"localizer": LOCALIZER_FILE, "number_reader": NUMBER_READER_FILE}
 Box = tuple[int, int, int, int]
 MAX_PIXELS = 50_000_000  # larger images are refused before they are decoded in full
 # PIL itself refuses twice this (DecompressionBombError) even where our own check is bypassed.
@@ -193,59 +173,3 @@ def read_image(pixels: np.ndarray, kind: str, model, box: Box | None = None, num
     else:
         result = read_number(pixels, model, reader) if number else read_digit(pixels, model)
     return {**result, "model": kind}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Read handwritten digits or house numbers from image files (one JSON line each)."
-    )
-    parser.add_argument("images", nargs="+", metavar="IMAGE", help="PNG or JPEG files")
-    parser.add_argument("--model", choices=sorted(MODEL_FILES), default="cnn", help="which model (default: cnn)")
-    parser.add_argument("--box", help="house numbers: x,y,w,h of the number in image pixels (default: whole image)")
-    parser.add_argument(
-        "--find", action="store_true", help="house numbers: find the number in the photo first (as the page does)"
-    )
-    parser.add_argument(
-        "--number", action="store_true", help="read a handwritten number, digits side by side (default: one digit)"
-    )
-    parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
-    args = parser.parse_args(argv)
-    box = None
-    if args.number and args.model == "house":
-        parser.error("--number reads handwriting: use --model cnn or mlp")
-    if args.find and (args.model != "house" or args.box):
-        parser.error("--find goes with --model house, instead of --box")
-    if args.box:
-        if args.model != "house":
-            parser.error("--box goes with --model house")
-        try:
-            box = parse_box(args.box)
-        except BadBoxError as err:
-            parser.error(str(err))
-    try:
-        model = load_reader(args.model, Path(args.models_dir))
-        localizer = load_reader("localizer", Path(args.models_dir)) if args.find else None
-        reader = load_reader("number_reader", Path(args.models_dir)) if args.number else None
-    except (FileNotFoundError, OSError, ValueError) as err:
-        print(f"error: cannot load the {args.model} model: {err}", file=sys.stderr)
-        return 2
-    failures = 0
-    for name in args.images:
-        try:
-            pixels = load_image(name)
-            if localizer is not None:
-                result = {**find_house_number(pixels, model, localizer), "model": "house"}
-            else:
-                result = read_image(pixels, args.model, model, box, number=args.number, reader=reader)
-        except (UnreadableImageError, EmptyImageError, BadBoxError) as err:
-            message = str(err)
-        else:
-            print(json.dumps({"file": name, **result}), flush=True)
-            continue
-        failures += 1
-        print(f"error: {name}: {message}", file=sys.stderr)
-    return 1 if failures else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

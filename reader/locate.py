@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from train.decode import decode_box
-from train.preprocess import PHOTO_HEIGHT, fit_region, region_scale, zoom_region
+from reader.decode import decode_box
+from reader.preprocess import PHOTO_HEIGHT, fit_region, region_scale, zoom_region
 
 Box = tuple[float, float, float, float]
 Region = tuple[int, int, int, int]

@@ -1,6 +1,6 @@
 """Training reports: models/<name>.keras + history + metrics -> docs/report_<name>.md with PNG plots.
 
-    python -m train.report            # both MNIST models
+    python -m studies.report            # both MNIST models
 
 Each report shows loss and accuracy curves, the confusion matrix, per-digit
 accuracy, the most-confused pairs, the misread test digits and the model summary.
@@ -16,14 +16,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # no screen on training machines
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from train.data import REPO_ROOT, DataNotFoundError, load_mnist  # noqa: E402
-from train.evaluate import MODELS_DIR, predict_probabilities, read_metrics  # noqa: E402
-from train.quiet_tf import import_tensorflow_quietly  # noqa: E402
-
-DOCS_DIR = REPO_ROOT / "docs"
+from reader.paths import DOCS_DIR, MODELS_DIR, read_metrics
+from reader.quiet_tf import import_tensorflow_quietly
+from train.cli import command
+from train.data import load_mnist
+from train.evaluate import predict_probabilities
 
 
 def plot_curves(history: dict, path: Path, title: str) -> None:
@@ -111,7 +111,8 @@ def write_report(name: str, models_dir: Path, docs_dir: Path, x_test: np.ndarray
     lines = [
         f"# Training report: {name}",
         "",
-        "Written by `python -m train.report` from the committed model, its training history and `models/metrics.json`.",
+        "Written by `python -m studies.report` from the committed model, its training history and "
+        "`models/metrics.json`.",
         "",
         f"- Test accuracy (MNIST, 10,000 digits): **{test['accuracy'] * 100:.2f} %** ({test['errors']} errors)",
     ]
@@ -167,6 +168,7 @@ def write_report(name: str, models_dir: Path, docs_dir: Path, x_test: np.ndarray
     return path
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the training reports under docs/.")
     parser.add_argument("--model", choices=["mnist_mlp", "mnist_cnn"], action="append", help="default: both")
@@ -175,11 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="MNIST directory (default: search)")
     args = parser.parse_args(argv)
     import_tensorflow_quietly()
-    try:
-        _, (x_test, y_test) = load_mnist(args.data_dir)
-    except DataNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    _, (x_test, y_test) = load_mnist(args.data_dir)
     for name in args.model or ["mnist_mlp", "mnist_cnn"]:
         if not (Path(args.models_dir) / f"{name}_history.json").is_file():
             print(f"error: no trained {name} in {args.models_dir}; run `make train-mnist` first", file=sys.stderr)

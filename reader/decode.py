@@ -16,18 +16,33 @@ def decode_digit(probabilities: np.ndarray) -> dict:
     }
 
 
-LENGTH_MORE_THAN_FIVE = 6
+MAX_DIGITS = 5  # digit heads of the house reader
+NO_DIGIT = 10  # the digit heads' class for "no digit here"
+LENGTH_MORE_THAN_FIVE = 6  # the length label of numbers longer than MAX_DIGITS
 
 
-def decode_house_number(length_probabilities: np.ndarray, digit_probabilities: list[np.ndarray]) -> dict:
+def house_classes() -> dict:
+    """The house reader's class lists and special indices: metadata.json carries them to decode.js."""
+    return {
+        "length_classes": [str(n) for n in range(1, MAX_DIGITS + 1)] + [f"more than {MAX_DIGITS}"],
+        "digit_classes": [str(d) for d in range(10)] + ["no digit"],
+        "no_digit": NO_DIGIT,
+        "more_than_five": LENGTH_MORE_THAN_FIVE - 1,  # its index in length_classes
+    }
+
+
+def decode_house_number(
+    length_probabilities: np.ndarray, digit_probabilities: list[np.ndarray], classes: dict | None = None
+) -> dict:
     """Six heads -> {number, confidence, length, complete, digits: [{digit, confidence}]}.
 
     The length head decides how many digit heads are read (L = argmax + 1); each of
     those gives its most likely real digit (its "no digit" class is ignored, since the
     length head has already said a digit is there). The number's confidence is the
     product of the heads used. "More than five" reads the five digits and reports
-    complete = False.
+    complete = False. `classes` holds the special indices (house_classes(), the default).
     """
+    classes = classes or house_classes()
     length_probabilities = np.asarray(length_probabilities, dtype=np.float64)
     length_index = int(length_probabilities.argmax())
     length = length_index + 1
@@ -35,7 +50,8 @@ def decode_house_number(length_probabilities: np.ndarray, digit_probabilities: l
     confidence = float(length_probabilities[length_index])
     digits = []
     for probabilities in digit_probabilities[:used]:
-        real = np.asarray(probabilities, dtype=np.float64)[:10]
+        real = np.array(probabilities, dtype=np.float64)
+        real[classes["no_digit"]] = -1.0  # never the argmax of probabilities
         digit = int(real.argmax())
         digits.append({"digit": digit, "confidence": round(float(real[digit]), 6)})
         confidence *= float(real[digit])
@@ -43,7 +59,7 @@ def decode_house_number(length_probabilities: np.ndarray, digit_probabilities: l
         "number": "".join(str(d["digit"]) for d in digits),
         "confidence": round(confidence, 6),
         "length": length,
-        "complete": length != LENGTH_MORE_THAN_FIVE,
+        "complete": length_index != classes["more_than_five"],
         "digits": digits,
     }
 
@@ -87,7 +103,12 @@ def decode_box(cells: np.ndarray, stride: int) -> dict:
 BLANK = 10  # the number reader's last class: no digit centred in this frame (CTC's blank)
 
 
-def decode_frames(frames: np.ndarray) -> dict:
+def frame_classes() -> dict:
+    """The number reader's classes per frame and its blank: metadata.json carries them to decode.js."""
+    return {"classes": [str(d) for d in range(10)] + ["blank"], "blank": BLANK}
+
+
+def decode_frames(frames: np.ndarray, blank: int = BLANK) -> dict:
     """The number reader's (frames, 11) probabilities -> {number, confidence, digits: [{digit,
     confidence, frames: [first, last]}]}.
 
@@ -98,12 +119,12 @@ def decode_frames(frames: np.ndarray) -> dict:
     frames = np.asarray(frames, dtype=np.float64)
     best = frames.argmax(axis=1)
     digits: list[dict] = []
-    previous = BLANK
+    previous = blank
     for t, label in enumerate(best.tolist()):
-        if label != BLANK and label == previous:
+        if label != blank and label == previous:
             digits[-1]["frames"][1] = t
             digits[-1]["confidence"] = max(digits[-1]["confidence"], float(frames[t, label]))
-        elif label != BLANK:
+        elif label != blank:
             digits.append({"digit": label, "confidence": float(frames[t, label]), "frames": [t, t]})
         previous = label
     confidence = float(np.prod([d["confidence"] for d in digits])) if digits else 0.0

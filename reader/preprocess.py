@@ -1,7 +1,6 @@
-"""Any image of a digit -> the 28x28 MNIST-style input the models read.
+"""Twin of web/static/js/preprocess.js: any image -> the inputs the models read (digit, strip, crop, view).
 
-Twin of web/static/js/preprocess.js: same steps, same names (snake_case here,
-camelCase there), same order. Change both in one commit; tests/test_parity.py
+Same steps, same names (snake_case here, camelCase there), same order. Change both in one commit; tests/test_parity.py
 compares them on the same pixels.
 """
 
@@ -122,7 +121,7 @@ def preprocess_digit(pixels: np.ndarray) -> np.ndarray:
 
 def ink_image(pixels: np.ndarray) -> np.ndarray:
     """Image pixels (any size, either polarity) -> float32 (H, W) in [0, 1], light ink on black,
-    at full size: what train/segment.py cuts into digits. Raises EmptyImageError when blank."""
+    at full size: what reader/segment.py cuts into digits. Raises EmptyImageError when blank."""
     return stretch_contrast(invert_if_light_background(to_grayscale(pixels)))
 
 
@@ -282,3 +281,51 @@ def zoom_region(
     left = min(max(0.0, cx - region_w / 2), width - region_w)
     top = min(max(0.0, cy - region_h / 2), height - region_h)
     return math.floor(left), math.floor(top), max(1, math.floor(region_w)), max(1, math.floor(region_h))
+
+
+# --- the settings each model's metadata.json carries to preprocess.js --------------------
+# One function per model, called by the export and by the parity tests, so each value is
+# written once: here, beside the code that uses it.
+
+
+def digit_config() -> dict:
+    """The digit classifiers' preprocessing (preprocessDigit)."""
+    return {
+        "input_size": INPUT_SIZE,
+        "box_size": BOX_SIZE,
+        "ink_threshold": INK_THRESHOLD,
+        "min_contrast": MIN_CONTRAST,
+    }
+
+
+def strip_config() -> dict:
+    """The number reader's strip (numberStrip, preprocessNumberStrip)."""
+    return {
+        "strip_height": STRIP_HEIGHT,
+        "strip_width": STRIP_WIDTH,
+        "strip_ink_height": STRIP_INK_HEIGHT,
+        "strip_margin": STRIP_MARGIN,
+        "ink_threshold": INK_THRESHOLD,
+        "min_contrast": MIN_CONTRAST,
+    }
+
+
+def house_config() -> dict:
+    """The house reader's crop and windows (cropHouseNumber, houseWindows)."""
+    return {
+        "crop_size": HOUSE_CROP,
+        "input_size": HOUSE_INPUT,
+        "expand": HOUSE_EXPAND,
+        "offsets": [list(o) for o in HOUSE_OFFSETS],
+    }
+
+
+def photo_config() -> dict:
+    """The localizer's views of a photo (fitRegion, zoomRegion)."""
+    return {
+        "photo_width": PHOTO_WIDTH,
+        "photo_height": PHOTO_HEIGHT,
+        "photo_pad": PHOTO_PAD,
+        "zoom": ZOOM,
+        "min_zoom_width": MIN_ZOOM_WIDTH,
+    }

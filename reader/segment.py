@@ -1,7 +1,7 @@
-"""A handwritten whole number -> one crop per digit, guided by the digit classifier.
+"""Twin of web/static/js/segment.js: a handwritten whole number -> one crop per digit, guided by the classifier.
 
-Twin of web/static/js/segment.js: same steps, same names (snake_case here, camelCase
-there), same order. Change both in one commit; tests/test_segment.py compares them.
+Same steps, same names (snake_case here, camelCase there), same order. Change both in one
+commit; tests/test_segment.py compares them.
 
 The ink image (light ink on black, as preprocessing makes it) is pooled into a grid of
 cells, about grid_per_height across the number's height, and the ink cells are split
@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from train.decode import decode_number
+from reader.decode import decode_number
 
 GRID_PER_HEIGHT = 48  # cells across the ink's height: a digit is ~40 cells tall, a pen stroke 5-6 wide
 INK_LEVEL = 0.25  # a pixel brighter than this is ink (ink in [0, 1])

@@ -1,0 +1,92 @@
+"""The command line: read digits, numbers and house numbers from image files, one JSON line each.
+
+    python -m reader IMAGE [IMAGE ...] [--model cnn|mlp]
+    python -m reader --model house PHOTO [--box x,y,w,h | --find]
+    python -m reader --number IMAGE [IMAGE ...] [--model cnn|mlp]
+
+Handwritten digits may be PNG or JPEG of any size, dark ink on paper or light ink
+on dark. House numbers are read from the box around the number (grown by 30 %, as
+in training), or from the whole image when no box is given; --find looks for the number
+first, with the localizer, as the page does (reader/locate.py). --number reads a row of
+handwritten digits: the number reader reads the whole row, and reader/segment.py cuts
+it into digits for their boxes.
+A file that cannot be read (not an image, blank, truncated, box outside it) gets a
+message on stderr naming it; the other files are still read, and the exit code is 1.
+A model that cannot be loaded exits with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from reader.paths import MODEL_FILES, MODELS_DIR
+from reader.preprocess import EmptyImageError
+from reader.read import (
+    BadBoxError,
+    UnreadableImageError,
+    find_house_number,
+    load_image,
+    load_reader,
+    parse_box,
+    read_image,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m reader",
+        description="Read handwritten digits or house numbers from image files (one JSON line each).",
+    )
+    parser.add_argument("images", nargs="+", metavar="IMAGE", help="PNG or JPEG files")
+    parser.add_argument("--model", choices=sorted(MODEL_FILES), default="cnn", help="which model (default: cnn)")
+    parser.add_argument("--box", help="house numbers: x,y,w,h of the number in image pixels (default: whole image)")
+    parser.add_argument(
+        "--find", action="store_true", help="house numbers: find the number in the photo first (as the page does)"
+    )
+    parser.add_argument(
+        "--number", action="store_true", help="read a handwritten number, digits side by side (default: one digit)"
+    )
+    parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
+    args = parser.parse_args(argv)
+    box = None
+    if args.number and args.model == "house":
+        parser.error("--number reads handwriting: use --model cnn or mlp")
+    if args.find and (args.model != "house" or args.box):
+        parser.error("--find goes with --model house, instead of --box")
+    if args.box:
+        if args.model != "house":
+            parser.error("--box goes with --model house")
+        try:
+            box = parse_box(args.box)
+        except BadBoxError as err:
+            parser.error(str(err))
+    try:
+        model = load_reader(args.model, Path(args.models_dir))
+        localizer = load_reader("localizer", Path(args.models_dir)) if args.find else None
+        reader = load_reader("number_reader", Path(args.models_dir)) if args.number else None
+    except (FileNotFoundError, OSError, ValueError) as err:
+        print(f"error: cannot load the {args.model} model: {err}", file=sys.stderr)
+        return 2
+    failures = 0
+    for name in args.images:
+        try:
+            pixels = load_image(name)
+            if localizer is not None:
+                result = {**find_house_number(pixels, model, localizer), "model": "house"}
+            else:
+                result = read_image(pixels, args.model, model, box, number=args.number, reader=reader)
+        except (UnreadableImageError, EmptyImageError, BadBoxError) as err:
+            message = str(err)
+        else:
+            print(json.dumps({"file": name, **result}), flush=True)
+            continue
+        failures += 1
+        print(f"error: {name}: {message}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

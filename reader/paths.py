@@ -1,0 +1,25 @@
+"""Where the models, their figures and the exported web models live: one home for every path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = REPO_ROOT / "models"
+METRICS_PATH = MODELS_DIR / "metrics.json"
+WEB_MODELS_DIR = REPO_ROOT / "web" / "static" / "models"
+SHARED_DATA_DIR = REPO_ROOT.parent / "shared" / "data"  # the team's data sets, read by path, never committed
+CACHE_DIR = REPO_ROOT / "cache"  # gitignored: generated data and crops, rebuilt on demand
+DOCS_DIR = REPO_ROOT / "docs"
+
+# Reader kind -> its Keras file under MODELS_DIR.
+MODEL_FILES = {"cnn": "mnist_cnn.keras", "mlp": "mnist_mlp.keras", "house": "house.keras"}
+LOCALIZER_FILE = "localizer.keras"  # not a reader of its own: it finds the box for the house reader
+NUMBER_READER_FILE = "number_reader.keras"  # number mode: reads the whole row; segmentation gives the boxes
+HELPER_FILES = {"localizer": LOCALIZER_FILE, "number_reader": NUMBER_READER_FILE}
+
+
+def read_metrics(path: Path = METRICS_PATH) -> dict:
+    """The figures the evaluation code recorded (models/metrics.json); {} before any."""
+    return json.loads(path.read_text()) if path.is_file() else {}
