@@ -2,6 +2,7 @@
 
     curl -F image=@seven.png http://127.0.0.1:5000/api/predict/mnist-cnn
     curl --data-binary @door.jpg 'http://127.0.0.1:5000/api/predict/house?x=40&y=30&w=120&h=60'
+    curl -F image=@door.jpg -F find=1 http://127.0.0.1:5000/api/predict/house   # find the number first
     curl http://127.0.0.1:5000/api/models
 
 Bad input gets a 4xx answer {error, detail}; server.py turns every other HTTP error on
@@ -24,6 +25,7 @@ from train.predict import (
     BadBoxError,
     Box,
     UnreadableImageError,
+    find_house_number,
     load_image,
     load_reader,
     parse_box,
@@ -41,6 +43,7 @@ METRICS_KEYS = {"cnn": "mnist_cnn", "mlp": "mnist_mlp", "house": "house"}  # ent
 DIGIT_SHAPE, HOUSE_SHAPE = [INPUT_SIZE, INPUT_SIZE, 1], [HOUSE_INPUT, HOUSE_INPUT, 3]
 INPUT_SHAPES = {"cnn": DIGIT_SHAPE, "mlp": DIGIT_SHAPE, "house": HOUSE_SHAPE}
 BOX_FIELDS = ("x", "y", "w", "h")
+FIND_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}  # find=... -> look for the number
 
 _models: dict[tuple[str, Path], SerializedModel] = {}  # (kind, models dir) -> model, for the process's lifetime
 # TensorFlow work (loading, calling a model) runs in one thread at a time; see SerializedModel.
@@ -160,6 +163,16 @@ def box_from_fields(fields: dict[str, str], kind: str) -> Box | None:
     return parse_box(",".join(fields[name] for name in BOX_FIELDS))
 
 
+def wants_find(fields: dict[str, str], kind: str, box: Box | None) -> bool:
+    """find=1, as a form field or in the query string: look for the number first, as `--find` does."""
+    value = fields.get("find", request.args.get("find", "")).lower()
+    if value not in FIND_VALUES:
+        raise ApiError(400, "bad_find", f"find must be 1 or 0, got {value!r}")
+    if FIND_VALUES[value] and (kind != "house" or box is not None):
+        raise ApiError(400, "bad_find", "find=1 goes with the house model, instead of a box (x, y, w, h)")
+    return FIND_VALUES[value]
+
+
 # --- routes ------------------------------------------------------------------------------
 
 
@@ -173,8 +186,14 @@ def predict(model: str) -> Response:
     # Multipart clients send the box as form fields, raw-body clients in the query string.
     fields = request.form if request.mimetype == "multipart/form-data" else request.args
     box = box_from_fields(fields, kind)
+    find = wants_find(fields, kind, box)
     pixels = load_image(data)
-    result = read_image(pixels, kind, get_model(kind, Path(current_app.config["MODELS_DIR"])), box)
+    models_dir = Path(current_app.config["MODELS_DIR"])
+    reader = get_model(kind, models_dir)
+    if find:  # the CLI's --find: the localizer finds the box, the reader reads it (train/predict.py)
+        result = {**find_house_number(pixels, reader, get_model("localizer", models_dir)), "model": kind}
+    else:
+        result = read_image(pixels, kind, reader, box)
     response = jsonify(result)
     response.headers["Cache-Control"] = "no-store"  # a reading of someone's image, not a resource
     return response
