@@ -13,7 +13,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -115,34 +114,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def server_py() -> Iterator[str]:
-    """`python server.py` on a free loopback port, as people run it: its base URL, once it answers."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "server.py", "--port", str(port)], cwd=server.ROOT, stdout=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    """Poll url until the server started as process answers it; raise if it dies or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[str]:
-    with server_py() as base:
+    """`python server.py` on a free loopback port, as people run it: its base URL, once it answers."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=server.ROOT)
+    try:
+        wait_until_answering(base + "/healthz", process)
         yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def test_python_server_py_serves_the_page(live_server: str) -> None:
