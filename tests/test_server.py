@@ -192,6 +192,15 @@ def post_requests(base: str, size: int) -> Answer:
     return response.status_code, response.headers["Content-Type"], response.content
 
 
+def post_requests_chunked(base: str, size: int) -> Answer:
+    """No Content-Length: the body comes in chunks, and its size is known only at its end."""
+    import requests
+
+    chunks = (bytes(1024 * 1024) for _ in range(size // (1024 * 1024)))
+    response = requests.post(base + PREDICT, data=chunks, headers={"Content-Type": "image/png"}, timeout=60)
+    return response.status_code, response.headers["Content-Type"], response.content
+
+
 def post_expecting_100_continue(base: str, size: int) -> Answer:
     """A raw socket that sends the body only after the server's `100 Continue`, or never, if the
     server answers first (both are right)."""
@@ -220,6 +229,7 @@ CLIENTS = {
     "http.client, no Expect": post_http_client,
     "urllib": post_urllib,
     "requests, multipart": post_requests,
+    "requests, chunked": post_requests_chunked,
     "Expect: 100-continue": post_expecting_100_continue,
 }
 
