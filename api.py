@@ -2,7 +2,9 @@
 
     curl -F image=@seven.png http://127.0.0.1:5000/api/predict/mnist-cnn
     curl --data-binary @door.jpg 'http://127.0.0.1:5000/api/predict/house?x=40&y=30&w=120&h=60'
+    curl -F image=@door.jpg -F find=1 http://127.0.0.1:5000/api/predict/house   # find the number first
     curl http://127.0.0.1:5000/api/models
+    curl http://127.0.0.1:5000/api/openapi.json                                 # all of it, in OpenAPI 3.1
 
 Bad input gets a 4xx answer {error, detail}; server.py turns every other HTTP error on
 /api/ paths into the same shape. Models load on first use, once per process.
@@ -25,6 +27,7 @@ from reader.read import (
     BadBoxError,
     Box,
     UnreadableImageError,
+    find_house_number,
     load_image,
     load_reader,
     parse_box,
@@ -41,6 +44,7 @@ METRICS_KEYS = {"cnn": "mnist_cnn", "mlp": "mnist_mlp", "house": "house"}  # ent
 DIGIT_SHAPE, HOUSE_SHAPE = [INPUT_SIZE, INPUT_SIZE, 1], [HOUSE_INPUT, HOUSE_INPUT, 3]
 INPUT_SHAPES = {"cnn": DIGIT_SHAPE, "mlp": DIGIT_SHAPE, "house": HOUSE_SHAPE}
 BOX_FIELDS = ("x", "y", "w", "h")
+FIND_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}  # find=... -> look for the number
 
 _models: dict[tuple[str, Path], SerializedModel] = {}  # (kind, models dir) -> model, for the process's lifetime
 # TensorFlow work (loading, calling a model) runs in one thread at a time; see SerializedModel.
@@ -160,6 +164,16 @@ def box_from_fields(fields: dict[str, str], kind: str) -> Box | None:
     return parse_box(",".join(fields[name] for name in BOX_FIELDS))
 
 
+def wants_find(fields: dict[str, str], kind: str, box: Box | None) -> bool:
+    """find=1, as a form field or in the query string: look for the number first, as `--find` does."""
+    value = fields.get("find", request.args.get("find", "")).lower()
+    if value not in FIND_VALUES:
+        raise ApiError(400, "bad_find", f"find must be 1 or 0, got {value!r}")
+    if FIND_VALUES[value] and (kind != "house" or box is not None):
+        raise ApiError(400, "bad_find", "find=1 goes with the house model, instead of a box (x, y, w, h)")
+    return FIND_VALUES[value]
+
+
 # --- routes ------------------------------------------------------------------------------
 
 
@@ -173,8 +187,14 @@ def predict(model: str) -> Response:
     # Multipart clients send the box as form fields, raw-body clients in the query string.
     fields = request.form if request.mimetype == "multipart/form-data" else request.args
     box = box_from_fields(fields, kind)
+    find = wants_find(fields, kind, box)
     pixels = load_image(data)
-    result = read_image(pixels, kind, get_model(kind, Path(current_app.config["MODELS_DIR"])), box)
+    models_dir = Path(current_app.config["MODELS_DIR"])
+    reader = get_model(kind, models_dir)
+    if find:  # the CLI's --find: the localizer finds the box, the reader reads it (train/predict.py)
+        result = {**find_house_number(pixels, reader, get_model("localizer", models_dir)), "model": kind}
+    else:
+        result = read_image(pixels, kind, reader, box)
     response = jsonify(result)
     response.headers["Cache-Control"] = "no-store"  # a reading of someone's image, not a resource
     return response
@@ -204,6 +224,161 @@ def models() -> Response:
 def healthz() -> Response:
     """Answers while the server is up; loads nothing, so it stays fast under load."""
     return jsonify(status="ok")
+
+
+@bp.get("/api/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(current_app.config["MAX_CONTENT_LENGTH"]))
+
+
+# --- the API described for programs (OpenAPI 3.1; tests/test_openapi.py checks real answers) ---
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def number(low: float | None = None, high: float | None = None, kind: str = "number") -> dict:
+    bounds = {"minimum": low, "maximum": high}
+    return {"type": kind, **{key: value for key, value in bounds.items() if value is not None}}
+
+
+def record(required: dict[str, dict], optional: dict | None = None) -> dict:
+    """An object schema with exactly these fields: a field the code adds must be added here too."""
+    properties = required | (optional or {})
+    return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
+
+
+def json_response(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+# The {error, detail} answers each status can carry; detail is a sentence for a person.
+ERRORS = {
+    "400": "no_image, empty_image, unreadable_image (not an image, truncated, over 50 megapixels), bad_box, bad_find",
+    "404": "unknown_model, or not_found",
+    "405": "method_not_allowed: a method not described here (the Allow header lists those that are)",
+    "413": "request_entity_too_large: the request body is over the limit",
+    "422": "blank_image: the image decodes but holds nothing to read",
+    "500": "internal_server_error: a bug, logged on the server",
+    "503": "model_unavailable: the model file cannot be loaded now (being retrained?); try again later",
+}
+GET_ERRORS = ("413", "500")  # any route: a body over the limit, a bug. Any other method gets the 405.
+
+
+def operation(summary: str, ok: dict, errors: tuple[str, ...], **more) -> dict:
+    responses = {"200": ok} | {status: {"$ref": f"#/components/responses/{status}"} for status in errors}
+    return {"summary": summary, **more, "responses": responses}
+
+
+def openapi_document(max_body_bytes: int) -> dict:
+    """The OpenAPI 3.1 description of every /api/ route and /healthz, built from the constants the code uses."""
+    box_field = number(0) | {"description": "house: the box around the number, in image pixels"}
+    find_field = {
+        "type": "string",
+        "enum": [value for value in FIND_VALUES if value],
+        "description": "house: 1 finds the number in the photo first, as the page and `--find` do; "
+        "the answer adds box and box_score. Not with a box.",
+    }
+    fields = {name: box_field for name in BOX_FIELDS} | {"find": find_field}
+    image = {"type": "string", "format": "binary", "description": "PNG, JPEG, WEBP, GIF or BMP"}
+    digit = number(0, 9, "integer")
+    probability = number(0, 1)
+    read = operation(
+        "Read a digit, or a house number, from an image",
+        json_response("The reading, as `python -m train.predict` prints it", ref("Reading")),
+        ("400", "404", "413", "422", "500", "503"),
+        parameters=[
+            {"name": "model", "in": "path", "required": True, "schema": {"type": "string", "enum": list(API_MODELS)}}
+        ]
+        + [{"name": name, "in": "query", "schema": schema} for name, schema in fields.items()],
+        requestBody={
+            "required": True,
+            "description": f"At most {max_body_bytes:,} bytes. Multipart, or the image as the raw body "
+            "(any other content type; then the box and find go in the query string).",
+            "content": {
+                "multipart/form-data": {"schema": record({"image": image}, fields)},
+                "*/*": {"schema": image},
+            },
+        },
+    )
+    model_info = record(
+        {
+            "name": {"enum": list(API_MODELS)},
+            "kind": {"enum": list(INPUT_SHAPES)},
+            "url": {"type": "string"},
+            "input_shape": {"type": "array", "items": number(1, kind="integer"), "minItems": 3, "maxItems": 3},
+            "box": {"type": "boolean", "description": "takes a box (x, y, w, h) and find"},
+            "file": {"type": "string"},
+            "bytes": {"type": ["integer", "null"]},
+            "sha256": {"type": ["string", "null"]},
+            "loaded": {"type": "boolean"},
+            "metrics": {"type": ["object", "null"], "description": "its entry in models/metrics.json"},
+        }
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Digit reader API", "version": "1"},
+        "paths": {
+            "/api/predict/{model}": {"post": read},
+            "/api/models": {
+                "get": operation(
+                    "The models, their input shapes, metrics and files",
+                    json_response("The models", record({"models": {"type": "array", "items": model_info}})),
+                    GET_ERRORS,
+                )
+            },
+            "/healthz": {
+                "get": operation(
+                    "Answers while the server is up",
+                    json_response("Up", record({"status": {"enum": ["ok"]}})),
+                    GET_ERRORS,
+                )
+            },
+            "/api/openapi.json": {
+                "get": operation(
+                    "This document",
+                    json_response("OpenAPI 3.1", {"type": "object", "required": ["openapi", "info", "paths"]}),
+                    GET_ERRORS,
+                )
+            },
+        },
+        "components": {
+            "schemas": {
+                "Reading": {"oneOf": [ref("DigitReading"), ref("HouseReading")]},
+                "DigitReading": record(
+                    {
+                        "digit": digit,
+                        "confidence": probability,
+                        "probabilities": {"type": "array", "items": probability, "minItems": 10, "maxItems": 10},
+                        "model": {"enum": ["cnn", "mlp"]},
+                    }
+                ),
+                "HouseReading": record(
+                    {
+                        "number": {"type": "string"},
+                        "confidence": probability,
+                        "length": number(1, 6, "integer"),
+                        "complete": {"type": "boolean", "description": "false: more than five digits"},
+                        "digits": {"type": "array", "items": record({"digit": digit, "confidence": probability})},
+                        "model": {"enum": ["house"]},
+                    },
+                    {
+                        "box": {
+                            "type": "array",
+                            "items": number(0, kind="integer"),
+                            "minItems": 4,
+                            "maxItems": 4,
+                            "description": "find=1: x, y, w, h of the number found, in image pixels",
+                        },
+                        "box_score": probability | {"description": "find=1: how sure a number is there"},
+                    },
+                ),
+                "Error": record({"error": {"type": "string"}, "detail": {"type": "string"}}),
+            },
+            "responses": {status: json_response(text, ref("Error")) for status, text in ERRORS.items()},
+        },
+    }
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 import api
 import pwa
@@ -31,7 +31,12 @@ STATIC_DIR = ROOT / "web" / "static"
 VENDOR_FILES = ("tf.min.js", "tf-backend-wasm.min.js")  # copied from node_modules by `npm ci`
 MODELS = {"mnist_cnn": "CNN", "mnist_mlp": "MLP"}  # folder under static/models/ -> label in the model switch
 DEFAULT_MODEL = "mnist_cnn"
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a phone photo is 2-6 MB; larger request bodies get 413
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a phone photo is 2-6 MB; larger request bodies get the JSON 413
+# Waitress reads a whole body (spooled to a temporary file past 512 KB) before the app sees it, and
+# past its own limit answers a plain-text 413 and closes the socket mid-upload: a client still
+# sending gets a reset, not an answer. So its limit is only a hard cap, far above the app's: any
+# body up to it is read, then the app answers its JSON 413 and the connection lives on.
+MAX_READ_BYTES = 80 * 1024 * 1024
 THREADS = 4  # waitress workers: requests in flight at once; more wait in its queue, holding memory bounded
 
 # Only the site's own files run or load: scripts and models from /static, the WASM backend's
@@ -97,6 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pwa.bp)  # /sw.js and its file list: the app offline
     app.before_request(start_timer)
+    app.before_request(refuse_oversize_body)
     app.after_request(add_security_headers)
     app.after_request(log_request)
     app.register_error_handler(HTTPException, http_error)
@@ -150,6 +156,14 @@ def start_timer() -> None:
     g.started = time.perf_counter()
 
 
+def refuse_oversize_body() -> None:
+    """413 for any body over the limit, on every route: Werkzeug checks only when a view reads the
+    body, so a view that fails first (unknown model, wrong method) would answer for an upload it refused."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+
+
 def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
@@ -190,9 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         threads=args.threads,
-        # Waitress buffers a body before the app sees it; past this it answers 413 itself and stops
-        # reading. The margin leaves room for multipart framing, so Flask's JSON 413 answers first.
-        max_request_body_size=app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024,
+        max_request_body_size=MAX_READ_BYTES,
     )
     return 0
 

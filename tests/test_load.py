@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from PIL import Image
 from tests.conftest import ROOT
 from tests.drawings import SEVEN, draw_polylines
 from tests.test_predict import ONE, ZERO
-from tests.test_server import free_port
+from tests.test_server import free_port, wait_until_answering
 
 LOAD_REQUESTS = int(os.environ.get("LOAD_REQUESTS", "300"))  # `make load-test` sets 2000
 LOAD_CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
@@ -236,16 +235,7 @@ def require_models() -> None:
 
 
 def wait_until_up(server: LiveServer, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(server.base + "healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline or server.process.poll() is not None:
-                raise
-            time.sleep(0.2)
+    wait_until_answering(server.base + "healthz", server.process, timeout)
 
 
 # --- the tests -------------------------------------------------------------------------------

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -107,23 +114,161 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_python_server_py_serves_the_page() -> None:
+def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    """Poll url until the server started as process answers it; raise if it dies or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def live_server() -> Iterator[str]:
+    """`python server.py` on a free loopback port, as people run it: its base URL, once it answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "server.py", "--port", str(port)], cwd=server.ROOT, stdout=subprocess.PIPE, text=True
-    )
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=server.ROOT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    assert response.status == 200
-                    assert b'data-testid="draw-canvas"' in response.read()
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        wait_until_answering(base + "/healthz", process)
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_python_server_py_serves_the_page(live_server: str) -> None:
+    with urllib.request.urlopen(live_server + "/", timeout=10) as response:
+        assert response.status == 200
+        assert b'data-testid="draw-canvas"' in response.read()
+
+
+# --- oversize uploads: the JSON 413, whatever the client ----------------------------------
+
+PREDICT = "/api/predict/mnist-cnn"
+OVERSIZE = 20 * 1024 * 1024  # twice the app's limit, and past the 11 MB where waitress used to answer itself
+Answer = tuple[int, str, bytes]  # status, Content-Type, body
+
+
+def assert_json_413(answer: Answer) -> None:
+    status, content_type, body = answer
+    assert status == 413, body[:300]
+    assert content_type.startswith("application/json"), content_type
+    assert json.loads(body) == {
+        "error": "request_entity_too_large",
+        "detail": f"the request body is over the {server.MAX_UPLOAD_BYTES:,} byte limit",
+    }
+
+
+def post_http_client(base: str, size: int) -> Answer:
+    """http.client: headers and the whole body in one go, no Expect, as a browser's fetch sends it."""
+    address = urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    try:
+        connection.request("POST", PREDICT, body=bytes(size), headers={"Content-Type": "image/png"})
+        response = connection.getresponse()
+        return response.status, response.headers["Content-Type"], response.read()
+    finally:
+        connection.close()
+
+
+def post_urllib(base: str, size: int) -> Answer:
+    request = urllib.request.Request(base + PREDICT, data=bytes(size), headers={"Content-Type": "image/png"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], err.read()
+
+
+def post_requests(base: str, size: int) -> Answer:
+    import requests
+
+    response = requests.post(base + PREDICT, files={"image": ("photo.jpg", bytes(size))}, timeout=60)
+    return response.status_code, response.headers["Content-Type"], response.content
+
+
+def post_requests_chunked(base: str, size: int) -> Answer:
+    """No Content-Length: the body comes in chunks, and its size is known only at its end."""
+    import requests
+
+    chunks = (bytes(1024 * 1024) for _ in range(size // (1024 * 1024)))
+    response = requests.post(base + PREDICT, data=chunks, headers={"Content-Type": "image/png"}, timeout=60)
+    return response.status_code, response.headers["Content-Type"], response.content
+
+
+def post_expecting_100_continue(base: str, size: int) -> Answer:
+    """A raw socket that sends the body only after the server's `100 Continue`, or never, if the
+    server answers first (both are right)."""
+    address = urlsplit(base)
+    with socket.create_connection((address.hostname, address.port), timeout=60) as sock:
+        head = (
+            f"POST {PREDICT} HTTP/1.1\r\nHost: {address.netloc}\r\nContent-Type: image/png\r\n"
+            f"Content-Length: {size}\r\nExpect: 100-continue\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        stream = sock.makefile("rb")
+        status_line = stream.readline()
+        if status_line.split()[1] == b"100":
+            stream.readline()  # the blank line that ends the interim answer
+            sock.sendall(bytes(size))
+            status_line = stream.readline()
+        headers = {}
+        while (line := stream.readline().strip()) != b"":
+            name, _, value = line.decode().partition(":")
+            headers[name.lower()] = value.strip()
+        body = stream.read(int(headers["content-length"]))
+    return int(status_line.split()[1]), headers["content-type"], body
+
+
+CLIENTS = {
+    "http.client, no Expect": post_http_client,
+    "urllib": post_urllib,
+    "requests, multipart": post_requests,
+    "requests, chunked": post_requests_chunked,
+    "Expect: 100-continue": post_expecting_100_continue,
+}
+
+
+@pytest.mark.parametrize("client_form", CLIENTS)
+def test_every_client_reads_the_json_413(live_server: str, client_form: str) -> None:
+    assert_json_413(CLIENTS[client_form](live_server, OVERSIZE))
+
+
+def test_bodies_up_to_64_mb_get_the_json_413(live_server: str) -> None:
+    assert_json_413(post_urllib(live_server, 64 * 1024 * 1024))
+
+
+def test_the_connection_serves_on_after_a_413(live_server: str) -> None:
+    """The refused body was read to its end, so the next request on the same connection is understood."""
+    address = urlsplit(live_server)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    connection.request("POST", PREDICT, body=bytes(OVERSIZE), headers={"Content-Type": "image/png"})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 413 and not response.will_close
+    connection.request("GET", "/healthz")
+    assert json.loads(connection.getresponse().read()) == {"status": "ok"}
+    connection.close()
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@pytest.mark.parametrize("expect", ["100-continue", ""], ids=["with Expect", "without Expect"])
+def test_curl_reads_the_json_413(live_server: str, tmp_path: Path, expect: str) -> None:
+    upload = tmp_path / "big.bin"
+    upload.write_bytes(bytes(OVERSIZE))
+    # "Expect:" with no value makes curl send the body at once, without waiting for a 100.
+    done = subprocess.run(
+        ["curl", "-sS", "-H", f"Expect: {expect}", "-F", f"image=@{upload}", "-w", "\n%{http_code} %{content_type}"]
+        + [live_server + PREDICT],
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    body, _, written = done.stdout.rpartition(b"\n")
+    status, content_type = written.decode().split(" ", 1)
+    assert_json_413((int(status), content_type, body))
