@@ -20,10 +20,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from reader.paths import read_metrics
+from reader.paths import MODEL_FILES, read_metrics
 from reader.preprocess import HOUSE_INPUT, INPUT_SIZE, EmptyImageError
 from reader.read import (
-    MODEL_FILES,
     BadBoxError,
     Box,
     UnreadableImageError,
@@ -191,7 +190,7 @@ def predict(model: str) -> Response:
     pixels = load_image(data)
     models_dir = Path(current_app.config["MODELS_DIR"])
     reader = get_model(kind, models_dir)
-    if find:  # the CLI's --find: the localizer finds the box, the reader reads it (train/predict.py)
+    if find:  # the CLI's --find: the localizer finds the box, the reader reads it (reader/read.py)
         result = {**find_house_number(pixels, reader, get_model("localizer", models_dir)), "model": kind}
     else:
         result = read_image(pixels, kind, reader, box)
@@ -286,7 +285,7 @@ def openapi_document(max_body_bytes: int) -> dict:
     probability = number(0, 1)
     read = operation(
         "Read a digit, or a house number, from an image",
-        json_response("The reading, as `python -m train.predict` prints it", ref("Reading")),
+        json_response("The reading, as `python -m reader` prints it", ref("Reading")),
         ("400", "404", "413", "422", "500", "503"),
         parameters=[
             {"name": "model", "in": "path", "required": True, "schema": {"type": "string", "enum": list(API_MODELS)}}

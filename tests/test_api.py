@@ -132,8 +132,8 @@ def test_house_box_comes_as_form_fields_or_in_the_query(client: FlaskClient) -> 
 
 
 def test_house_find_comes_as_form_field_or_in_the_query(client: FlaskClient) -> None:
-    """find=1 does what `python -m train.predict --model house --find` does, whichever way it is sent."""
-    from train.predict import find_house_number, load_image
+    """find=1 does what `python -m reader --model house --find` does, whichever way it is sent."""
+    from reader.read import find_house_number, load_image
 
     as_form = predict(client, "house", HOUSE_PHOTO, find="1").get_json()
     multipart = {"image": (io.BytesIO(HOUSE_PHOTO), "door.jpg")}
