@@ -22,17 +22,10 @@ import json
 import sys
 from pathlib import Path
 
+from reader import read
 from reader.paths import MODEL_FILES, MODELS_DIR
 from reader.preprocess import EmptyImageError
-from reader.read import (
-    BadBoxError,
-    UnreadableImageError,
-    find_house_number,
-    load_image,
-    load_reader,
-    parse_box,
-    read_image,
-)
+from reader.read import BadBoxError, UnreadableImageError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,24 +53,24 @@ def main(argv: list[str] | None = None) -> int:
         if args.model != "house":
             parser.error("--box goes with --model house")
         try:
-            box = parse_box(args.box)
+            box = read.parse_box(args.box)
         except BadBoxError as err:
             parser.error(str(err))
     try:
-        model = load_reader(args.model, Path(args.models_dir))
-        localizer = load_reader("localizer", Path(args.models_dir)) if args.find else None
-        reader = load_reader("number_reader", Path(args.models_dir)) if args.number else None
+        model = read.load_reader(args.model, Path(args.models_dir))
+        localizer = read.load_reader("localizer", Path(args.models_dir)) if args.find else None
+        reader = read.load_reader("number_reader", Path(args.models_dir)) if args.number else None
     except (FileNotFoundError, OSError, ValueError) as err:
         print(f"error: cannot load the {args.model} model: {err}", file=sys.stderr)
         return 2
     failures = 0
     for name in args.images:
         try:
-            pixels = load_image(name)
+            pixels = read.load_image(name)
             if localizer is not None:
-                result = {**find_house_number(pixels, model, localizer), "model": "house"}
+                result = {**read.find_house_number(pixels, model, localizer), "model": "house"}
             else:
-                result = read_image(pixels, args.model, model, box, number=args.number, reader=reader)
+                result = read.read_image(pixels, args.model, model, box, number=args.number, reader=reader)
         except (UnreadableImageError, EmptyImageError, BadBoxError) as err:
             message = str(err)
         else:
