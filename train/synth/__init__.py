@@ -14,7 +14,8 @@ A sample is drawn in four steps, one module each:
    colours and finishes;
 4. camera.py: the photograph: light and shadow, occluders, low resolution, blur, noise, JPEG.
 Everything is drawn from one numpy Generator, so a seed gives byte-identical images.
-cache.py renders many in parallel and caches them; __main__.py is the command line.
+cache.py renders many in parallel and caches them; sheets.py draws contact sheets; __main__.py is the
+command line.
 """
 
 from train.fonts import load_fonts
