@@ -73,20 +73,26 @@ class DrawingPage:
         """Canvas pixels -> CSS pixels of the viewport."""
         return to_screen(stroke, self.page.evaluate(CONTENT_BOX_JS))
 
-    def draw(self, strokes: list[np.ndarray]) -> None:
-        """Draw with the mouse, one press per stroke, then wait for the live prediction."""
-        self.mouse_strokes([self.to_screen(resample(stroke, POINT_SPACING)) for stroke in strokes])
+    def draw(self, strokes: list[np.ndarray], button: str = "left") -> None:
+        """Draw with the mouse, one press of `button` per stroke, then wait for the live prediction."""
+        self.mouse_strokes([self.to_screen(resample(stroke, POINT_SPACING)) for stroke in strokes], button)
         self.wait_idle()
 
-    def mouse_strokes(self, strokes: list[np.ndarray]) -> None:
+    def mouse_strokes(self, strokes: list[np.ndarray], button: str = "left") -> None:
         """One mouse press per stroke, along viewport points."""
         mouse = self.page.mouse
         for points in strokes:
             mouse.move(*points[0])
-            mouse.down()
+            mouse.down(button=button)
             for x, y in points[1:]:
                 mouse.move(x, y)
-            mouse.up()
+            mouse.up(button=button)
+
+    def wheel_over_canvas(self, delta_y: float) -> None:
+        """Turn the mouse wheel with the pointer over the drawing canvas (negative: away from you, up)."""
+        box = self.page.evaluate(CONTENT_BOX_JS)
+        self.page.mouse.move(box["left"] + box["width"] / 2, box["top"] + box["height"] / 2)
+        self.page.mouse.wheel(0, delta_y)
 
     def draw_by_touch(self, strokes: list[np.ndarray]) -> None:
         """Draw with a finger, then wait for the live prediction."""

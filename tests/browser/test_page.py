@@ -165,6 +165,72 @@ def test_keys_on_the_canvas_undo_and_clear(drawing: DrawingPage) -> None:
     assert drawing.prediction() == ""
 
 
+def test_the_wheel_over_the_canvas_steps_the_brush(drawing: DrawingPage) -> None:
+    brush = drawing.testid("brush")
+    ring = "() => document.querySelector('[data-testid=draw-canvas]').style.cursor"
+    assert brush.input_value() == "0.065"  # Medium
+    medium_ring = drawing.page.evaluate(ring)
+    scroll = drawing.page.evaluate("window.scrollY")
+    drawing.wheel_over_canvas(-100)  # away from you: bigger
+    drawing.page.wait_for_function("() => document.querySelector('[data-testid=brush]').value === '0.1'")
+    assert drawing.page.evaluate("window.scrollY") == scroll  # the page did not scroll under the brush
+    assert "url(" in drawing.page.evaluate(ring) and drawing.page.evaluate(ring) != medium_ring
+    for _ in range(3):  # down past Thin stays on Thin
+        drawing.wheel_over_canvas(100)
+    drawing.page.wait_for_function("() => document.querySelector('[data-testid=brush]').value === '0.035'")
+    drawing.draw(on_canvas(ONE))  # an upright line: its ink per row is the brush's width
+    ink = (drawing.canvas_rgba()[..., :3] < 128).all(axis=-1)
+    assert 0 < ink.sum(axis=1).max() <= 0.035 * 280 * 1.4  # the thin brush the wheel picked (medium: 18 px)
+
+
+def test_a_right_button_drag_erases_and_opens_no_context_menu(drawing: DrawingPage) -> None:
+    drawing.page.evaluate(
+        """() => {
+          window.menus = [];
+          window.addEventListener('contextmenu', (event) => window.menus.push(event.defaultPrevented));
+        }"""
+    )
+    stroke = on_canvas(ONE)
+    drawing.draw(stroke)
+    assert drawing.prediction() == "1"
+    drawing.set_brush("Thick")
+    drawing.draw(stroke, button="right")
+    assert drawing.prediction() == ""  # rubbed out: nothing left to read
+    assert drawing.testid("eraser").get_attribute("aria-pressed") == "false"  # the eraser stays off
+    menus = drawing.page.evaluate("window.menus")
+    assert menus and all(menus)  # every menu the right button asked for was refused
+    drawing.set_brush("Thin")
+    drawing.draw(stroke)  # the left button draws again
+    assert drawing.prediction() == "1"
+
+
+def test_shortcut_keys_on_the_canvas_undo_erase_and_clear(drawing: DrawingPage) -> None:
+    help_line = drawing.page.locator("#draw-help").text_content()
+    assert all(key in help_line for key in ("C clears", "E toggles the eraser", "Ctrl+Z undoes"))
+    keyboard = drawing.page.keyboard
+    drawing.draw(on_canvas(ONE, offset=(0.2, 0.5)))
+    drawing.draw(on_canvas(SEVEN, offset=(0.8, 0.5)))
+    drawing.testid("draw-canvas").focus()
+    keyboard.press("Control+z")
+    drawing.wait_idle()
+    assert drawing.prediction() == "1"
+    keyboard.press("e")
+    assert drawing.testid("eraser").get_attribute("aria-pressed") == "true"
+    drawing.set_brush("Thick")
+    drawing.draw(on_canvas(ONE, offset=(0.2, 0.5)))
+    assert drawing.prediction() == ""  # the E key's eraser rubbed the one out
+    drawing.testid("draw-canvas").focus()
+    keyboard.press("e")
+    assert drawing.testid("eraser").get_attribute("aria-pressed") == "false"
+    drawing.draw(on_canvas(SEVEN))
+    assert drawing.prediction() != ""
+    drawing.testid("draw-canvas").focus()
+    keyboard.press("c")
+    drawing.wait_idle()
+    assert drawing.prediction() == ""
+    assert (drawing.canvas_rgba()[..., :3] == 255).all()
+
+
 def test_eraser_rubs_ink_out(drawing: DrawingPage) -> None:
     stroke = on_canvas(ONE)
     drawing.draw(stroke)

@@ -1,7 +1,8 @@
 // Wires the drawing page: draw -> preprocess -> model -> decode -> page.
-// Touches the drawing page's own elements (found by id below) and its keyboard and change
-// events; draw.js owns the canvases' pointer events, ui.js the shared DOM verbs, and tf stays
-// inside model.js and preprocess.js.
+// Touches the drawing page's own elements (found by id below) and their keyboard, click and
+// change events (keys on a canvas: C clears, E toggles the eraser, Ctrl+Z undoes); draw.js owns
+// the canvases' pointer and wheel events, ui.js the shared DOM verbs, and tf stays inside
+// model.js and preprocess.js.
 
 import { decodeDigit } from './decode.js';
 import { BRUSHES, NUMBER_CANVAS, createDrawingPad } from './draw.js';
@@ -205,11 +206,24 @@ const hook = {
 };
 window.digitApp = hook; // read by the browser tests; harmless to people
 
-const pad = createDrawingPad(ui.canvas, { brush: Number(ui.brush.value), onStrokeEnd: () => requestPrediction() });
+/** The wheel over a canvas: the next brush up (+1) or down (-1) in the Brush control, if there is one. */
+function stepBrush(step) {
+  const index = ui.brush.selectedIndex + step;
+  if (index < 0 || index >= ui.brush.options.length) return;
+  ui.brush.selectedIndex = index;
+  ui.brush.dispatchEvent(new Event('change')); // as if picked by hand: one path sets the brush
+}
+
+const pad = createDrawingPad(ui.canvas, {
+  brush: Number(ui.brush.value),
+  onStrokeEnd: () => requestPrediction(),
+  onBrushStep: stepBrush,
+});
 const numberPad = createDrawingPad(ui.numberCanvas, {
   ...NUMBER_CANVAS,
   brush: Number(ui.brush.value),
   onStrokeEnd: () => requestAfterPause(),
+  onBrushStep: stepBrush,
 });
 const activePad = () => (hook.mode === 'number' ? numberPad : pad);
 
@@ -344,12 +358,14 @@ function useMode(mode) {
 ui.clear.addEventListener('click', clearCanvas);
 ui.undo.addEventListener('click', undoStroke);
 ui.predict.addEventListener('click', () => requestPrediction());
-ui.eraser.addEventListener('click', () => {
+function toggleEraser() {
   const on = ui.eraser.getAttribute('aria-pressed') !== 'true';
   ui.eraser.setAttribute('aria-pressed', String(on));
   pad.setEraser(on);
   numberPad.setEraser(on);
-});
+}
+
+ui.eraser.addEventListener('click', toggleEraser);
 ui.brush.addEventListener('change', () => {
   const brush = Number(ui.brush.value) || BRUSHES.medium;
   pad.setBrush(brush);
@@ -357,9 +373,15 @@ ui.brush.addEventListener('change', () => {
 });
 ui.modeSelect.addEventListener('change', () => useMode(ui.modeSelect.value));
 ui.modelSelect.addEventListener('change', () => useModel(ui.modelSelect.value));
+/** Keys on a focused canvas, as in desktop drawing apps; #draw-help lists them. */
 function drawingKeys(event) {
-  if (event.key === 'Backspace') undoStroke();
-  else if (event.key === 'Delete' || event.key === 'Escape') clearCanvas();
+  const key = event.key.toLowerCase();
+  const command = event.ctrlKey || event.metaKey;
+  if (event.altKey) return;
+  if (key === 'backspace' || (command && key === 'z' && !event.shiftKey)) undoStroke();
+  else if (command) return; // Ctrl+C, Ctrl+R, ...: the browser's, not ours
+  else if (key === 'delete' || key === 'escape' || key === 'c') clearCanvas();
+  else if (key === 'e') toggleEraser();
   else return;
   event.preventDefault();
 }
