@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from reader.preprocess import preprocess_digit
-from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.pages import DrawingPage
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+from tests.browser.pages import DrawingPage, known_device
 from tests.conftest import ROOT
 from train.strokes import place_strokes
 
@@ -37,9 +37,62 @@ def on_canvas(drawing: list, size: float = 0.6, offset: tuple[float, float] = (0
 # --- backend and start-up ------------------------------------------------------------------
 
 
-def test_page_runs_tfjs_on_webgl_and_says_so(drawing: DrawingPage) -> None:
+def test_a_new_device_reads_on_wasm_at_once_then_keeps_the_faster_backend(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(**DESKTOP)  # a new visitor: no verdict kept on this device
+    drawing = DrawingPage(context.new_page()).open(live_server)
+    assert drawing.testid("backend").text_content() == "wasm"  # no shaders to compile before the first reading
+    assert "timing the others" in drawing.testid("backend-why").text_content()
+    drawing.draw(on_canvas(ONE))
+    assert drawing.prediction() == "1"
+    drawing.page.wait_for_function("() => window.digitApp.verdict !== null", timeout=180_000)
+    verdict = drawing.page.evaluate("window.digitApp.verdict")
+    assert set(verdict["ms"]) == {"wasm", "webgl"}  # both timed, warm, on this device
+    faster = min(verdict["ms"], key=verdict["ms"].get)
+    assert verdict["backend"] == faster == drawing.page.evaluate("tf.getBackend()")
+    assert drawing.testid("backend").text_content() == faster
+    assert re.fullmatch(r"\(faster here: [\d.]+ ms vs [\d.]+ ms on \w+\)", drawing.testid("backend-why").text_content())
+    drawing.draw(on_canvas(SEVEN, offset=(0.5, 0.5)))
+    assert drawing.prediction() != ""  # still reads after the switch (or the switch back)
+    drawing.page.reload()  # the next visit starts on the verdict kept in localStorage, and times nothing
+    drawing.wait_ready()
+    assert drawing.page.evaluate("tf.getBackend()") == faster
+    assert drawing.page.evaluate("window.digitApp.settled.then((v) => v.ms)") == verdict["ms"]
+    context.close()
+
+
+def test_webgl_reads_where_it_was_measured_faster(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(**DESKTOP)
+    context.add_init_script(known_device("webgl", {"webgl": 2.5, "wasm": 9}))
+    drawing = DrawingPage(context.new_page()).open(live_server)
     assert drawing.page.evaluate("tf.getBackend()") == "webgl"
     assert drawing.testid("backend").text_content() == "webgl"
+    assert drawing.testid("backend-why").text_content() == "(faster here: 2.5 ms vs 9.0 ms on wasm)"
+    drawing.draw(on_canvas(SEVEN))
+    assert drawing.prediction() == "7"
+    assert drawing.page.evaluate("tf.getBackend()") == "webgl"
+    context.close()
+
+
+CHOICE_JS = """async () => {
+  const m = await import('/static/js/model.js');
+  return {
+    webglFaster: m.fasterBackend({wasm: 50, webgl: 5}, 'wasm'),
+    wasmFaster: m.fasterBackend({wasm: 3.4, webgl: 55}, 'wasm'),
+    onlyOne: m.fasterBackend({}, 'cpu'),
+    newDevice: m.startOrder(null),
+    knownDevice: m.startOrder({backend: 'webgl', ms: {}}),
+    garbage: m.recallVerdict({getItem: () => '{"backend": "metal"}'}, 'k'),
+    refused: m.recallVerdict({getItem: () => { throw new Error('denied'); }}, 'k'),
+  };
+}"""
+
+
+def test_the_backend_measured_faster_wins_and_a_new_device_starts_on_wasm(drawing: DrawingPage) -> None:
+    choice = drawing.page.evaluate(CHOICE_JS)
+    assert choice["webglFaster"] == "webgl" and choice["wasmFaster"] == "wasm" and choice["onlyOne"] == "cpu"
+    assert choice["newDevice"] == ["wasm", "webgl", "cpu"]
+    assert choice["knownDevice"] == ["webgl", "wasm", "cpu"]
+    assert choice["garbage"] is None and choice["refused"] is None  # unknown or unreadable: measure again
 
 
 def test_blank_canvas_shows_no_prediction_and_asks_to_draw(drawing: DrawingPage) -> None:

@@ -7,15 +7,29 @@
 import { decodeDigit } from './decode.js';
 import { BRUSHES, NUMBER_CANVAS, createDrawingPad } from './draw.js';
 import {
-  chooseBackend,
   loadClassifier,
   loadNumberReader,
   readDigit,
   readNumber,
+  settleBackend,
+  startBackend,
   tensorCount,
   tfLoaded,
+  verdictReason,
+  warmUp,
 } from './model.js';
-import { byId as $, digitItems, errorBox, percent, setPageState, span, statusLine } from './ui.js';
+import {
+  byId as $,
+  deviceStorage,
+  digitItems,
+  errorBox,
+  percent,
+  setPageState,
+  showBackend,
+  span,
+  statusLine,
+  whenIdle,
+} from './ui.js';
 
 const ui = {
   canvas: $('draw-canvas'),
@@ -32,6 +46,7 @@ const ui = {
   bars: $('bars'),
   preview: $('preview'),
   backend: $('backend'),
+  backendWhy: $('backend-why'),
   modeSelect: $('mode-select'),
   numberPad: $('number-pad'),
   numberCanvas: $('number-canvas'),
@@ -45,6 +60,7 @@ const ui = {
 };
 const modelsUrl = document.body.dataset.modelsUrl;
 const vendorUrl = document.body.dataset.vendorUrl;
+const VERDICT_KEY = 'digit-reader:backend:draw'; // localStorage: which backend reads faster on this device
 
 // --- small verbs on the page ----------------------------------------------------------
 
@@ -191,6 +207,8 @@ ready.catch(() => {}); // the page shows the error itself; tests may still await
 const hook = {
   ready,
   backend: null,
+  verdict: null, // {backend, ms: {wasm, webgl}}: compareBackends' measurement, now or on an earlier visit
+  settled: null, // Promise of the verdict, once the page has started
   model: null, // "<name>@<version>" of the classifier in use
   lastInput: null, // Float32Array(28 * 28): what the model read last
   lastProbabilities: null, // Float32Array(10)
@@ -214,15 +232,22 @@ function stepBrush(step) {
   ui.brush.dispatchEvent(new Event('change')); // as if picked by hand: one path sets the brush
 }
 
+let lastStroke = 0; // performance.now() when the last stroke ended (or the page became ready)
 const pad = createDrawingPad(ui.canvas, {
   brush: Number(ui.brush.value),
-  onStrokeEnd: () => requestPrediction(),
+  onStrokeEnd: () => {
+    lastStroke = performance.now();
+    requestPrediction();
+  },
   onBrushStep: stepBrush,
 });
 const numberPad = createDrawingPad(ui.numberCanvas, {
   ...NUMBER_CANVAS,
   brush: Number(ui.brush.value),
-  onStrokeEnd: () => requestAfterPause(),
+  onStrokeEnd: () => {
+    lastStroke = performance.now();
+    requestAfterPause();
+  },
   onBrushStep: stepBrush,
 });
 const activePad = () => (hook.mode === 'number' ? numberPad : pad);
@@ -292,6 +317,49 @@ function requestPrediction() {
     }
   })();
   return running;
+}
+
+/** Run `work` while no reading runs; readings asked for meanwhile run right after it. */
+async function betweenReadings(work) {
+  while (running) await running;
+  running = (async () => {
+    try {
+      return await work();
+    } finally {
+      running = null;
+      if (again) requestPrediction();
+    }
+  })();
+  return running;
+}
+
+// Timing WebGL compiles its shaders, which holds the page for a moment (seconds on a software
+// GPU): it waits until nobody has drawn for this long.
+const QUIET_MS = 2000;
+
+/** Resolves once the page is idle, no pen is down and no stroke has ended for QUIET_MS. */
+async function quietMoment() {
+  for (;;) {
+    await whenIdle();
+    const left = lastStroke + QUIET_MS - performance.now();
+    if (left <= 0 && !pad.isDrawing() && !numberPad.isDrawing()) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(left, 100)));
+  }
+}
+
+/**
+ * The backend: keep the device's verdict, or (first visit) time the others against the one that
+ * started, at a quiet moment, and switch if one reads faster here. Resolves to the verdict.
+ */
+async function settle(verdict) {
+  if (verdict) return verdict;
+  lastStroke = Math.max(lastStroke, performance.now()); // the quiet time counts from ready
+  await quietMoment();
+  const classifier = active;
+  const found = await betweenReadings(() => settleBackend(() => warmUp(classifier), deviceStorage(), VERDICT_KEY));
+  hook.backend = found.backend;
+  showBackend(ui.backend, ui.backendWhy, found.backend, verdictReason(found));
+  return found;
 }
 
 /** Read the canvas once no stroke has ended for NUMBER_PAUSE_MS; resolves when that reading is done. */
@@ -401,9 +469,11 @@ async function start() {
     markFailed(new Error('TF.js did not load'));
     return;
   }
+  let verdict;
   try {
-    hook.backend = await chooseBackend(undefined, vendorUrl);
-    ui.backend.textContent = hook.backend;
+    ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorUrl));
+    const why = verdict ? verdictReason(verdict) : 'starts fastest; timing the others…';
+    showBackend(ui.backend, ui.backendWhy, hook.backend, why);
   } catch (err) {
     setReady('error');
     ui.backend.textContent = 'none';
@@ -413,6 +483,11 @@ async function start() {
   }
   if (hook.mode === 'number') useNumberReader();
   await useModel(ui.modelSelect.value);
+  if (!active) return;
+  hook.settled = settle(verdict).then(
+    (found) => (hook.verdict = found),
+    (err) => console.warn('the backends could not be compared', err),
+  );
 }
 
 start();

@@ -124,7 +124,8 @@ export function ringCursor(diameter, erasing = false) {
     const svg =
       `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">` +
       `<circle cx="${size / 2}" cy="${size / 2}" r="${d / 2}" fill="none" stroke="#fff" stroke-width="3"/>` +
-      `<circle cx="${size / 2}" cy="${size / 2}" r="${d / 2}" fill="none" stroke="#0b5cad" stroke-width="1.5"${dash}/>` +
+      `<circle cx="${size / 2}" cy="${size / 2}" r="${d / 2}" fill="none" stroke="#0b5cad" stroke-width="1.5"` +
+      `${dash}/>` +
       '</svg>';
     ringUrls.set(key, URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' })));
   }
@@ -148,7 +149,7 @@ export function ringCursor(diameter, erasing = false) {
  *   width, height: the canvas's internal size (CANVAS_SIZE square by default)
  * @returns {{clear: () => void, undo: () => void, setBrush: (fraction: number) => void,
  *   setEraser: (on: boolean) => void, imageData: () => ImageData, strokeCount: () => number,
- *   isBlank: () => boolean, lastPointerType: () => string|null}}
+ *   isBlank: () => boolean, lastPointerType: () => string|null, isDrawing: () => boolean}}
  */
 export function createDrawingPad(
   canvas,
@@ -266,6 +267,7 @@ export function createDrawingPad(
     strokeCount: () => strokes.length,
     isBlank: () => isBlank(strokes),
     lastPointerType: () => pointerType,
+    isDrawing: () => current !== null,
   };
   redrawLayer();
   showRing();

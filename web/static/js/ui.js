@@ -1,6 +1,6 @@
 // Small DOM verbs that the pages share: app.js (drawing), photo.js (house numbers) and pwa.js.
-// Touches only the elements it is handed (or finds by id for its caller) and document.body's
-// data-ready; it holds no state and never calls tf.
+// Touches only the elements it is handed (or finds by id for its caller), document.body's
+// data-ready, and hands out localStorage (deviceStorage); it holds no state and never calls tf.
 
 /** The element with this id. */
 export const byId = (id) => document.getElementById(id);
@@ -63,4 +63,32 @@ export function pageStarted() {
     });
     observer.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
   });
+}
+
+/** This device's localStorage, or null where the browser refuses it (some private modes, sandboxed frames). */
+export function deviceStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Show which TF.js backend reads and why: the name in `nameElement`, the reason in `whyElement`.
+ * @param {HTMLElement} nameElement
+ * @param {HTMLElement|null} whyElement
+ * @param {string} name e.g. "wasm"
+ * @param {string} why e.g. "faster here: 3 ms vs 55 ms on webgl"
+ */
+export function showBackend(nameElement, whyElement, name, why) {
+  nameElement.textContent = name;
+  if (whyElement) whyElement.textContent = why ? `(${why})` : '';
+}
+
+/** Resolves when the page is idle (requestIdleCallback; a timer where there is none). */
+export function whenIdle(timeoutMs = 2000) {
+  return new Promise((resolve) =>
+    window.requestIdleCallback ? requestIdleCallback(() => resolve(), { timeout: timeoutMs }) : setTimeout(resolve, 0),
+  );
 }
