@@ -127,6 +127,25 @@ def test_backend_falls_back_to_wasm_then_cpu(webgl_less: Browser, live_server: s
     page.close()
 
 
+def test_the_model_download_shows_bytes_and_percentage(page: Page, live_server: str) -> None:
+    held = []  # the classifier's weights wait here until the test has looked at the bar
+    page.route(re.compile(r".*/mnist_cnn/group1-shard.*"), lambda route: held.append(route))
+    drawing = DrawingPage(page).open(live_server, wait_ready=False)
+    progress = drawing.testid("load-progress")
+    progress.wait_for(state="visible")
+    page.wait_for_function("() => document.querySelector('[data-testid=load-text]').textContent.includes('KB')")
+    while not held:
+        page.wait_for_timeout(50)
+    text = drawing.testid("load-text").text_content()
+    assert re.fullmatch(r"Downloading the models: \d+ KB \(0%\)", text), text  # model.json in, weights not yet
+    assert drawing.testid("load-bar").get_attribute("value") == "0"
+    held[0].continue_()
+    assert drawing.wait_ready() == "true"
+    shipped = sum(f.stat().st_size for f in (MODELS_DIR / "mnist_cnn").glob("*") if f.name != "metadata.json")
+    assert drawing.testid("load-text").text_content() == f"Models loaded: {round(shipped / 1e3)} KB"
+    assert page.evaluate("document.querySelector('[data-testid=load-bar]').value") == 100
+
+
 def test_a_model_that_fails_to_load_shows_an_error(page: Page, live_server: str) -> None:
     page.route(re.compile(r".*/mnist_cnn/model\.json.*"), lambda route: route.fulfill(status=404))
     drawing = DrawingPage(page).open(live_server, wait_ready=False)

@@ -22,6 +22,7 @@ import {
   byId as $,
   deviceStorage,
   digitItems,
+  downloadMeter,
   errorBox,
   percent,
   setPageState,
@@ -61,6 +62,7 @@ const ui = {
 const modelsUrl = document.body.dataset.modelsUrl;
 const vendorUrl = document.body.dataset.vendorUrl;
 const VERDICT_KEY = 'digit-reader:backend:draw'; // localStorage: which backend reads faster on this device
+const meter = downloadMeter($('load-progress')); // bytes and percentage while models download
 
 // --- small verbs on the page ----------------------------------------------------------
 
@@ -177,7 +179,7 @@ let numberReader = null; // Promise of the number reader (null if it failed), lo
 
 /** The number reader, loading it the first time. Without it, numbers are read digit by digit. */
 function useNumberReader() {
-  numberReader ??= loadNumberReader(`${modelsUrl}number_reader/`).then(
+  numberReader ??= loadNumberReader(`${modelsUrl}number_reader/`, meter.track('number_reader')).then(
     (reader) => {
       hook.numberReader = `${reader.metadata.name}@${reader.metadata.version}`;
       return reader;
@@ -381,7 +383,7 @@ async function useModel(name) {
   wanted = name;
   setReady('false');
   showStatus(`Loading the ${ui.modelSelect.selectedOptions[0].textContent} model…`);
-  if (!classifiers.has(name)) classifiers.set(name, loadClassifier(`${modelsUrl}${name}/`));
+  if (!classifiers.has(name)) classifiers.set(name, loadClassifier(`${modelsUrl}${name}/`, meter.track(name)));
   try {
     const classifier = await classifiers.get(name);
     if (wanted !== name) return; // the user switched again while this one loaded

@@ -184,16 +184,61 @@ async function fetchJson(url) {
 }
 
 /**
+ * A fetch for tf.loadLayersModel that reports the bytes received so far, summed over every file
+ * it asks for (model.json and the weight shards, which TF.js requests all at once): `total` adds
+ * each file's Content-Length as its headers arrive, grown to what came where a file has none.
+ * @param {(bytes: {loaded: number, total: number}) => void} report
+ * @returns {(url: string, init?: RequestInit) => Promise<Response>}
+ */
+export function countingFetch(report) {
+  const files = new Set(); // {loaded, total} per file asked for
+  const sum = () => {
+    let loaded = 0;
+    let total = 0;
+    for (const file of files) [loaded, total] = [loaded + file.loaded, total + Math.max(file.total, file.loaded)];
+    report({ loaded, total });
+  };
+  return async (url, init) => {
+    const response = await fetch(url, init);
+    const file = { loaded: 0, total: Number(response.headers.get('Content-Length')) || 0 };
+    files.add(file);
+    sum();
+    if (!response.body) return response;
+    const reader = response.body.getReader();
+    const counted = new ReadableStream({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        file.loaded += value.byteLength;
+        sum();
+        controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    const { status, statusText, headers } = response;
+    return new Response(counted, { status, statusText, headers });
+  };
+}
+
+/**
  * Load metadata.json and the layers model of one exported model.
  * @param {string} baseUrl folder URL ending in '/', e.g. '/static/models/house/'
+ * @param {((progress: {loaded: number, total: number, fraction: number}) => void)|null} onProgress
+ *   download progress: bytes so far and expected, and TF.js's own onProgress fraction (1 when loaded)
  * @returns {Promise<{model: tf.LayersModel, metadata: object}>}
  */
-export async function loadModel(baseUrl) {
+export async function loadModel(baseUrl, onProgress = null) {
   const metadata = await fetchJson(`${baseUrl}metadata.json`);
+  let progress = { loaded: 0, total: 0, fraction: 0 };
+  const tell = (change) => onProgress?.((progress = { ...progress, ...change }));
+  const options = onProgress && {
+    fetchFunc: countingFetch((bytes) => tell(bytes)),
+    onProgress: (fraction) => tell({ fraction }),
+  };
   try {
     // The version (a digest of the weights) in the URL keys caches to these exact weights;
     // TF.js appends the same query to the shard URLs.
-    const model = await tf.loadLayersModel(`${baseUrl}model.json?v=${encodeURIComponent(metadata.version)}`);
+    const model = await tf.loadLayersModel(`${baseUrl}model.json?v=${encodeURIComponent(metadata.version)}`, options);
     return { model, metadata };
   } catch (err) {
     throw new Error(`${baseUrl}model.json: ${err.message}`);
@@ -201,8 +246,8 @@ export async function loadModel(baseUrl) {
 }
 
 /** loadModel for a digit classifier, warmed up. */
-export async function loadClassifier(baseUrl) {
-  const classifier = await loadModel(baseUrl);
+export async function loadClassifier(baseUrl, onProgress = null) {
+  const classifier = await loadModel(baseUrl, onProgress);
   await warmUp(classifier);
   return classifier;
 }
@@ -217,8 +262,8 @@ function warmUpPixels(size = 280) {
 }
 
 /** loadModel for the number reader, warmed up on a drawn bar so the first number is read quickly. */
-export async function loadNumberReader(baseUrl) {
-  const reader = await loadModel(baseUrl);
+export async function loadNumberReader(baseUrl, onProgress = null) {
+  const reader = await loadModel(baseUrl, onProgress);
   await readFrames(reader, preprocessNumberStrip(warmUpPixels(), reader.metadata.preprocess));
   return reader;
 }

@@ -7,7 +7,7 @@ import { contentBox } from './draw.js';
 import { findHouseNumber } from './locate.js';
 import { loadModel, readHouseNumber, settleBackend, startBackend, tfLoaded, verdictReason } from './model.js';
 import { preprocessHouse } from './preprocess.js';
-import { byId as $, digitItems, errorBox, percent, setPageState, statusLine } from './ui.js';
+import { byId as $, digitItems, downloadMeter, errorBox, percent, setPageState, statusLine } from './ui.js';
 import { deviceStorage, showBackend, whenIdle } from './ui.js'; // the backend line and its verdict
 
 const tf = globalThis.tf;
@@ -317,7 +317,10 @@ async function start() {
     ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorUrl));
     const why = verdict ? verdictReason(verdict) : 'starts fastest; timing the others…';
     showBackend(ui.backend, ui.backendWhy, hook.backend, why);
-    [reader, localizer] = await Promise.all([loadModel(`${modelsUrl}house/`), loadModel(`${modelsUrl}localizer/`)]);
+    const meter = downloadMeter($('load-progress')); // bytes and percentage while the models download
+    [reader, localizer] = await Promise.all(
+      ['house', 'localizer'].map((name) => loadModel(`${modelsUrl}${name}/`, meter.track(name))),
+    );
     await findHouseNumber(warmUpPixels(), reader, localizer);
   } catch (err) {
     setPageState('error');
