@@ -91,9 +91,13 @@ def measure(visits: int = VISITS, log=print) -> dict:
             browser.close()
     return {
         "visits": results,
-        "first_prediction_median_ms": statistics.median(r["first_prediction_ms"] for r in results),
-        "ready_median_ms": statistics.median(r["ready_ms"] for r in results),
+        "first_prediction_median_ms": median_of(results, "first_prediction_ms"),
+        "ready_median_ms": median_of(results, "ready_ms"),
     }
+
+
+def median_of(visits: list[dict], key: str) -> float:
+    return statistics.median(v[key] for v in visits)
 
 
 def main(argv: list[str] | None = None) -> int:
