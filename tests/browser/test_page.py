@@ -406,8 +406,18 @@ PARITY_DRAWINGS = {
 }
 
 
+@pytest.fixture
+def webgl_drawing(page: Page, live_server: str) -> DrawingPage:
+    """The page on a device where WebGL was measured faster: it reads on WebGL (the WASM tests,
+    test_accuracy.py, cover the other backend's numbers)."""
+    page.add_init_script(known_device("webgl"))
+    return DrawingPage(page).open(live_server)
+
+
 @pytest.mark.parametrize("model", ["mnist_cnn", "mnist_mlp"])
-def test_browser_numbers_equal_python_and_keras(drawing: DrawingPage, model: str) -> None:
+def test_browser_numbers_equal_python_and_keras(webgl_drawing: DrawingPage, model: str) -> None:
+    drawing = webgl_drawing
+    assert drawing.page.evaluate("tf.getBackend()") == "webgl"
     if model != "mnist_cnn":
         drawing.testid("model-select").select_option(model)
         drawing.wait_ready()
