@@ -230,7 +230,10 @@ export function createDrawingPad(
   canvas.addEventListener('pointerup', finish);
   canvas.addEventListener('pointercancel', finish);
   canvas.addEventListener('pointerenter', showRing);
-  canvas.addEventListener('contextmenu', (event) => event.preventDefault()); // the right button erases
+  canvas.addEventListener('contextmenu', (event) => {
+    // The right mouse button erases; a long press of a finger or pen, or the menu key, keeps its menu.
+    if (event.button === 2 && event.pointerType !== 'touch' && event.pointerType !== 'pen') event.preventDefault();
+  });
   canvas.addEventListener(
     'wheel',
     (event) => {
