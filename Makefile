@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house synth synth-sheets export report optimizer-study evaluate export-tflite bench
+.PHONY: setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house synth synth-sheets export report optimizer-study evaluate export-tflite bench bench-page
 
 # Serving needs the runtime only: no Chromium, no fonts, no training packages.
 setup-run:
@@ -104,3 +104,7 @@ evaluate: setup
 # in headless Chromium, writes docs/benchmarks.{md,json,png}. RETRAIN=1 trains the references again.
 bench: setup
 	$(PY) -m bench.run $(if $(RETRAIN),--retrain) $(ARGS)
+
+# The drawing page's own time to first prediction (new visitors, headless Chromium, loopback): a minute or two.
+bench-page: setup
+	$(PY) -m bench.page $(ARGS)

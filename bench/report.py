@@ -5,6 +5,7 @@ Pure functions from the results dict to text, except plot(), which writes a PNG.
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 
 BACKEND_NAMES = {"webgl": "WebGL", "wasm": "WASM", "cpu": "CPU"}
@@ -210,6 +211,54 @@ def folding_lines(results: dict) -> list[str]:
     return [line]
 
 
+def page_summary(figures: dict) -> dict:
+    """bench/page.py's figures -> one row: visits, backends, medians and the load average's range."""
+    visits = figures["visits"]
+    loads = [v["load_1min"] for v in visits]
+    return {
+        "visits": len(visits),
+        "backends": ", ".join(sorted({v["backend"] for v in visits})),
+        "first_prediction_median_ms": statistics.median(v["first_prediction_ms"] for v in visits),
+        "ready_median_ms": statistics.median(v["ready_ms"] for v in visits),
+        "load": [min(loads), max(loads)],
+    }
+
+
+# The page before it picked its backend by measurement (commit 3cacdc1: WebGL first), measured by
+# `python -m bench.page` in rounds interleaved with the commit that did, on the same shared machine.
+PAGE_BEFORE = {
+    "label": "commit 3cacdc1, WebGL first, 2026-11-29",
+    "visits": 15,
+    "backends": "webgl",
+    "first_prediction_median_ms": 12883.7,
+    "ready_median_ms": 12166.9,
+    "load": [8.28, 10.76],
+}
+
+
+def page_section(figures: dict, before: dict | None = None) -> list[str]:
+    """The benchmarks.md section on the drawing page itself, `before` (a recorded row) beside it."""
+    rows = [("now", page_summary(figures))] + ([(f"before (recorded: {before['label']})", before)] if before else [])
+    lines = [
+        "## The drawing page itself: time to first prediction",
+        "",
+        "`python -m bench.page` (or `make bench-page`): the real drawing page under waitress on loopback, each "
+        "visit a new visitor (fresh browser context: empty HTTP cache, no service worker, no backend verdict "
+        "kept). As soon as the canvas takes input, a dot is clicked on it; *first prediction* is the page's "
+        "`performance.now()` (0 at navigation start) when it has read that dot: TF.js, the backend, the model "
+        "download, warm-up and the reading. *Ready* is when the model was loaded and warmed up.",
+        "",
+        "| page | visits | backend | first prediction, median (ms) | ready, median (ms) | load average (1 min) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, row in rows:
+        lines.append(
+            f"| {label} | {row['visits']} | {row['backends']} | {row['first_prediction_median_ms']:,.0f} | "
+            f"{row['ready_median_ms']:,.0f} | {row['load'][0]} to {row['load'][1]} |"
+        )
+    return lines
+
+
 def render(results: dict) -> str:
     """The whole docs/benchmarks.md text."""
     backends = results["settings"]["backends"]
@@ -257,6 +306,8 @@ def render(results: dict) -> str:
         lines = verdicts(task, backends)
         if lines:
             out += ["### Checks on this run", "", *lines, ""]
+    if results.get("page"):
+        out += ["", *page_section(results["page"], PAGE_BEFORE), ""]
     out += ["", "![accuracy against latency and size](benchmarks.png)", ""]
     return "\n".join(out)
 

@@ -6,7 +6,8 @@
     python -m bench.run --smoke --out-dir /tmp/bench   # CI variant: two models, CPU and WebGL, a few predictions
 
 Steps: reference weights (cached in cache/bench/models/) -> MNIST test accuracy per weight
-type -> TF.js exports (cache/bench/tfjs/) -> latency in headless Chromium -> JSON, Markdown, PNG.
+type -> TF.js exports (cache/bench/tfjs/) -> latency in headless Chromium -> the drawing page's own
+time to first prediction (bench/page.py) -> JSON, Markdown, PNG.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 import numpy as np
 import tf_keras as keras
 
-from bench import browser, report, train_refs
+from bench import browser, page, report, train_refs
 from bench.export import WEIGHT_TYPES, export_variants, test_accuracy_by_weights
 from bench.models import BUILDERS, RECIPES
 from export.fold import fold_batchnorm
@@ -296,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
             task["models"][name]["latency"] = by_backend
             tfjs_version = next((r["tfjs_version"] for r in by_backend.values() if "tfjs_version" in r), tfjs_version)
 
+    # The drawing page itself, as a new visitor opens it (the CI variant skips it: a minute more).
+    page_figures = None if args.smoke else page.measure()
+
     command = " ".join(["python -m bench.run", *(argv if argv is not None else sys.argv[1:])])
     results = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -312,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "tasks": tasks,
     }
+    if page_figures:
+        results["page"] = page_figures
     for task in tasks.values():
         task["ratios"] = {
             f"{o}/{r}": report.ratio_rows(task["models"][o], task["models"][r], backends) for o, r in task["pairs"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -98,3 +99,19 @@ def test_ci_variant_measures_two_models_and_prints_the_table(tmp_path, capsys):
             assert all(v >= 0 for v in result["phases_ms"].values())
             assert f"| `{name}` | {'CPU' if backend == 'cpu' else 'WebGL'} |" in printed
     assert results["versions"]["tfjs"] and results["versions"]["chromium"]
+
+
+@pytest.mark.usefixtures("chromium")
+def test_the_page_bench_prints_the_pages_time_to_first_prediction(capsys):
+    from bench.page import main
+    from bench.report import PAGE_BEFORE, page_section
+
+    assert main(["--visits", "2"]) == 0
+    printed = capsys.readouterr().out
+    print(printed)
+    match = re.search(r"page's time to first prediction: median (\d+) ms over 2 visits", printed)
+    assert match and int(match.group(1)) > 0
+    visit = {"first_prediction_ms": 900.0, "ready_ms": 800.0, "backend": "wasm", "load_1min": 1.5}
+    section = page_section({"visits": [visit, {**visit, "first_prediction_ms": 1100.0}]}, PAGE_BEFORE)
+    assert "| now | 2 | wasm | 1,000 | 800 | 1.5 to 1.5 |" in section
+    assert any(line.startswith("| before (recorded: ") for line in section)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page
 
-from tests.browser.pages import DrawingPage
+from tests.browser.pages import DrawingPage, known_device
 from tests.browser.test_page import ONE, SEVEN, on_canvas, webgl_less  # noqa: F401 (webgl_less: a fixture)
 
 COLLECT_VIOLATIONS = """
@@ -43,6 +43,7 @@ def test_page_is_served_with_the_policy(page: Page, live_server: str) -> None:
 
 def test_webgl_reads_a_drawn_digit_without_csp_violations(page: Page, live_server: str) -> None:
     console = watch_csp(page)
+    page.add_init_script(known_device("webgl"))  # a device where WebGL was measured faster
     drawing = DrawingPage(page).open(live_server)
     assert drawing.testid("backend").text_content() == "webgl"
     drawing.draw(on_canvas(SEVEN))

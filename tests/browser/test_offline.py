@@ -98,6 +98,8 @@ def test_after_one_visit_the_page_reads_a_drawn_digit_offline(context: BrowserCo
     page.reload()
     assert drawing.wait_ready() == "true"
     assert page.evaluate("navigator.serviceWorker.controller !== null")
+    drawing.testid("offline-ready").wait_for(state="visible")  # the page says it needs no network
+    assert drawing.testid("load-text").text_content().startswith("Models loaded: ")  # from the cache
     drawing.draw(on_canvas(SEVEN))
     assert drawing.prediction() == "7"
     # A second model, never loaded online, comes from the cache as well.

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from reader.preprocess import preprocess_digit
-from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.pages import DrawingPage
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+from tests.browser.pages import DrawingPage, known_device
 from tests.conftest import ROOT
 from train.strokes import place_strokes
 
@@ -37,9 +37,62 @@ def on_canvas(drawing: list, size: float = 0.6, offset: tuple[float, float] = (0
 # --- backend and start-up ------------------------------------------------------------------
 
 
-def test_page_runs_tfjs_on_webgl_and_says_so(drawing: DrawingPage) -> None:
+def test_a_new_device_reads_on_wasm_at_once_then_keeps_the_faster_backend(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(**DESKTOP)  # a new visitor: no verdict kept on this device
+    drawing = DrawingPage(context.new_page()).open(live_server)
+    assert drawing.testid("backend").text_content() == "wasm"  # no shaders to compile before the first reading
+    assert "timing the others" in drawing.testid("backend-why").text_content()
+    drawing.draw(on_canvas(ONE))
+    assert drawing.prediction() == "1"
+    drawing.page.wait_for_function("() => window.digitApp.verdict !== null", timeout=180_000)
+    verdict = drawing.page.evaluate("window.digitApp.verdict")
+    assert set(verdict["ms"]) == {"wasm", "webgl"}  # both timed, warm, on this device
+    faster = min(verdict["ms"], key=verdict["ms"].get)
+    assert verdict["backend"] == faster == drawing.page.evaluate("tf.getBackend()")
+    assert drawing.testid("backend").text_content() == faster
+    assert re.fullmatch(r"\(faster here: [\d.]+ ms vs [\d.]+ ms on \w+\)", drawing.testid("backend-why").text_content())
+    drawing.draw(on_canvas(SEVEN, offset=(0.5, 0.5)))
+    assert drawing.prediction() != ""  # still reads after the switch (or the switch back)
+    drawing.page.reload()  # the next visit starts on the verdict kept in localStorage, and times nothing
+    drawing.wait_ready()
+    assert drawing.page.evaluate("tf.getBackend()") == faster
+    assert drawing.page.evaluate("window.digitApp.settled.then((v) => v.ms)") == verdict["ms"]
+    context.close()
+
+
+def test_webgl_reads_where_it_was_measured_faster(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(**DESKTOP)
+    context.add_init_script(known_device("webgl", {"webgl": 2.5, "wasm": 9}))
+    drawing = DrawingPage(context.new_page()).open(live_server)
     assert drawing.page.evaluate("tf.getBackend()") == "webgl"
     assert drawing.testid("backend").text_content() == "webgl"
+    assert drawing.testid("backend-why").text_content() == "(faster here: 2.5 ms vs 9.0 ms on wasm)"
+    drawing.draw(on_canvas(SEVEN))
+    assert drawing.prediction() == "7"
+    assert drawing.page.evaluate("tf.getBackend()") == "webgl"
+    context.close()
+
+
+CHOICE_JS = """async () => {
+  const m = await import('/static/js/model.js');
+  return {
+    webglFaster: m.fasterBackend({wasm: 50, webgl: 5}, 'wasm'),
+    wasmFaster: m.fasterBackend({wasm: 3.4, webgl: 55}, 'wasm'),
+    onlyOne: m.fasterBackend({}, 'cpu'),
+    newDevice: m.startOrder(null),
+    knownDevice: m.startOrder({backend: 'webgl', ms: {}}),
+    garbage: m.recallVerdict({getItem: () => '{"backend": "metal"}'}, 'k'),
+    refused: m.recallVerdict({getItem: () => { throw new Error('denied'); }}, 'k'),
+  };
+}"""
+
+
+def test_the_backend_measured_faster_wins_and_a_new_device_starts_on_wasm(drawing: DrawingPage) -> None:
+    choice = drawing.page.evaluate(CHOICE_JS)
+    assert choice["webglFaster"] == "webgl" and choice["wasmFaster"] == "wasm" and choice["onlyOne"] == "cpu"
+    assert choice["newDevice"] == ["wasm", "webgl", "cpu"]
+    assert choice["knownDevice"] == ["webgl", "wasm", "cpu"]
+    assert choice["garbage"] is None and choice["refused"] is None  # unknown or unreadable: measure again
 
 
 def test_blank_canvas_shows_no_prediction_and_asks_to_draw(drawing: DrawingPage) -> None:
@@ -72,6 +125,25 @@ def test_backend_falls_back_to_wasm_then_cpu(webgl_less: Browser, live_server: s
     drawing.draw(on_canvas(ONE))
     assert drawing.prediction() != ""
     page.close()
+
+
+def test_the_model_download_shows_bytes_and_percentage(page: Page, live_server: str) -> None:
+    held = []  # the classifier's weights wait here until the test has looked at the bar
+    page.route(re.compile(r".*/mnist_cnn/group1-shard.*"), lambda route: held.append(route))
+    drawing = DrawingPage(page).open(live_server, wait_ready=False)
+    progress = drawing.testid("load-progress")
+    progress.wait_for(state="visible")
+    page.wait_for_function("() => document.querySelector('[data-testid=load-text]').textContent.includes('KB')")
+    while not held:
+        page.wait_for_timeout(50)
+    text = drawing.testid("load-text").text_content()
+    assert re.fullmatch(r"Downloading the models: \d+ KB \(0%\)", text), text  # model.json in, weights not yet
+    assert drawing.testid("load-bar").get_attribute("value") == "0"
+    held[0].continue_()
+    assert drawing.wait_ready() == "true"
+    shipped = sum(f.stat().st_size for f in (MODELS_DIR / "mnist_cnn").glob("*") if f.name != "metadata.json")
+    assert drawing.testid("load-text").text_content() == f"Models loaded: {round(shipped / 1e3)} KB"
+    assert page.evaluate("document.querySelector('[data-testid=load-bar]').value") == 100
 
 
 def test_a_model_that_fails_to_load_shows_an_error(page: Page, live_server: str) -> None:
@@ -163,6 +235,72 @@ def test_keys_on_the_canvas_undo_and_clear(drawing: DrawingPage) -> None:
     drawing.page.keyboard.press("Delete")
     drawing.wait_idle()
     assert drawing.prediction() == ""
+
+
+def test_the_wheel_over_the_canvas_steps_the_brush(drawing: DrawingPage) -> None:
+    brush = drawing.testid("brush")
+    ring = "() => document.querySelector('[data-testid=draw-canvas]').style.cursor"
+    assert brush.input_value() == "0.065"  # Medium
+    medium_ring = drawing.page.evaluate(ring)
+    scroll = drawing.page.evaluate("window.scrollY")
+    drawing.wheel_over_canvas(-100)  # away from you: bigger
+    drawing.page.wait_for_function("() => document.querySelector('[data-testid=brush]').value === '0.1'")
+    assert drawing.page.evaluate("window.scrollY") == scroll  # the page did not scroll under the brush
+    assert "url(" in drawing.page.evaluate(ring) and drawing.page.evaluate(ring) != medium_ring
+    for _ in range(3):  # down past Thin stays on Thin
+        drawing.wheel_over_canvas(100)
+    drawing.page.wait_for_function("() => document.querySelector('[data-testid=brush]').value === '0.035'")
+    drawing.draw(on_canvas(ONE))  # an upright line: its ink per row is the brush's width
+    ink = (drawing.canvas_rgba()[..., :3] < 128).all(axis=-1)
+    assert 0 < ink.sum(axis=1).max() <= 0.035 * 280 * 1.4  # the thin brush the wheel picked (medium: 18 px)
+
+
+def test_a_right_button_drag_erases_and_opens_no_context_menu(drawing: DrawingPage) -> None:
+    drawing.page.evaluate(
+        """() => {
+          window.menus = [];
+          window.addEventListener('contextmenu', (event) => window.menus.push(event.defaultPrevented));
+        }"""
+    )
+    stroke = on_canvas(ONE)
+    drawing.draw(stroke)
+    assert drawing.prediction() == "1"
+    drawing.set_brush("Thick")
+    drawing.draw(stroke, button="right")
+    assert drawing.prediction() == ""  # rubbed out: nothing left to read
+    assert drawing.testid("eraser").get_attribute("aria-pressed") == "false"  # the eraser stays off
+    menus = drawing.page.evaluate("window.menus")
+    assert menus and all(menus)  # every menu the right button asked for was refused
+    drawing.set_brush("Thin")
+    drawing.draw(stroke)  # the left button draws again
+    assert drawing.prediction() == "1"
+
+
+def test_shortcut_keys_on_the_canvas_undo_erase_and_clear(drawing: DrawingPage) -> None:
+    help_line = drawing.page.locator("#draw-help").text_content()
+    assert all(key in help_line for key in ("C clears", "E toggles the eraser", "Ctrl+Z undoes"))
+    keyboard = drawing.page.keyboard
+    drawing.draw(on_canvas(ONE, offset=(0.2, 0.5)))
+    drawing.draw(on_canvas(SEVEN, offset=(0.8, 0.5)))
+    drawing.testid("draw-canvas").focus()
+    keyboard.press("Control+z")
+    drawing.wait_idle()
+    assert drawing.prediction() == "1"
+    keyboard.press("e")
+    assert drawing.testid("eraser").get_attribute("aria-pressed") == "true"
+    drawing.set_brush("Thick")
+    drawing.draw(on_canvas(ONE, offset=(0.2, 0.5)))
+    assert drawing.prediction() == ""  # the E key's eraser rubbed the one out
+    drawing.testid("draw-canvas").focus()
+    keyboard.press("e")
+    assert drawing.testid("eraser").get_attribute("aria-pressed") == "false"
+    drawing.draw(on_canvas(SEVEN))
+    assert drawing.prediction() != ""
+    drawing.testid("draw-canvas").focus()
+    keyboard.press("c")
+    drawing.wait_idle()
+    assert drawing.prediction() == ""
+    assert (drawing.canvas_rgba()[..., :3] == 255).all()
 
 
 def test_eraser_rubs_ink_out(drawing: DrawingPage) -> None:
@@ -268,8 +406,18 @@ PARITY_DRAWINGS = {
 }
 
 
+@pytest.fixture
+def webgl_drawing(page: Page, live_server: str) -> DrawingPage:
+    """The page on a device where WebGL was measured faster: it reads on WebGL (the WASM tests,
+    test_accuracy.py, cover the other backend's numbers)."""
+    page.add_init_script(known_device("webgl"))
+    return DrawingPage(page).open(live_server)
+
+
 @pytest.mark.parametrize("model", ["mnist_cnn", "mnist_mlp"])
-def test_browser_numbers_equal_python_and_keras(drawing: DrawingPage, model: str) -> None:
+def test_browser_numbers_equal_python_and_keras(webgl_drawing: DrawingPage, model: str) -> None:
+    drawing = webgl_drawing
+    assert drawing.page.evaluate("tf.getBackend()") == "webgl"
     if model != "mnist_cnn":
         drawing.testid("model-select").select_option(model)
         drawing.wait_ready()

@@ -1,20 +1,36 @@
 // Wires the drawing page: draw -> preprocess -> model -> decode -> page.
-// Touches the drawing page's own elements (found by id below) and its keyboard and change
-// events; draw.js owns the canvases' pointer events, ui.js the shared DOM verbs, and tf stays
-// inside model.js and preprocess.js.
+// Touches the drawing page's own elements (found by id below) and their keyboard, click and
+// change events (keys on a canvas: C clears, E toggles the eraser, Ctrl+Z undoes); draw.js owns
+// the canvases' pointer and wheel events, ui.js the shared DOM verbs, and tf stays inside
+// model.js and preprocess.js.
 
 import { decodeDigit } from './decode.js';
 import { BRUSHES, NUMBER_CANVAS, createDrawingPad } from './draw.js';
 import {
-  chooseBackend,
   loadClassifier,
   loadNumberReader,
   readDigit,
   readNumber,
+  settleBackend,
+  startBackend,
   tensorCount,
   tfLoaded,
+  verdictReason,
+  warmUp,
 } from './model.js';
-import { byId as $, digitItems, errorBox, percent, setPageState, span, statusLine } from './ui.js';
+import {
+  byId as $,
+  deviceStorage,
+  digitItems,
+  downloadMeter,
+  errorBox,
+  percent,
+  setPageState,
+  showBackend,
+  span,
+  statusLine,
+  whenIdle,
+} from './ui.js';
 
 const ui = {
   canvas: $('draw-canvas'),
@@ -31,6 +47,7 @@ const ui = {
   bars: $('bars'),
   preview: $('preview'),
   backend: $('backend'),
+  backendWhy: $('backend-why'),
   modeSelect: $('mode-select'),
   numberPad: $('number-pad'),
   numberCanvas: $('number-canvas'),
@@ -44,6 +61,8 @@ const ui = {
 };
 const modelsUrl = document.body.dataset.modelsUrl;
 const vendorUrl = document.body.dataset.vendorUrl;
+const VERDICT_KEY = 'digit-reader:backend:draw'; // localStorage: which backend reads faster on this device
+const meter = downloadMeter($('load-progress')); // bytes and percentage while models download
 
 // --- small verbs on the page ----------------------------------------------------------
 
@@ -160,7 +179,7 @@ let numberReader = null; // Promise of the number reader (null if it failed), lo
 
 /** The number reader, loading it the first time. Without it, numbers are read digit by digit. */
 function useNumberReader() {
-  numberReader ??= loadNumberReader(`${modelsUrl}number_reader/`).then(
+  numberReader ??= loadNumberReader(`${modelsUrl}number_reader/`, meter.track('number_reader')).then(
     (reader) => {
       hook.numberReader = `${reader.metadata.name}@${reader.metadata.version}`;
       return reader;
@@ -190,6 +209,8 @@ ready.catch(() => {}); // the page shows the error itself; tests may still await
 const hook = {
   ready,
   backend: null,
+  verdict: null, // {backend, ms: {wasm, webgl}}: compareBackends' measurement, now or on an earlier visit
+  settled: null, // Promise of the verdict, once the page has started
   model: null, // "<name>@<version>" of the classifier in use
   lastInput: null, // Float32Array(28 * 28): what the model read last
   lastProbabilities: null, // Float32Array(10)
@@ -205,11 +226,31 @@ const hook = {
 };
 window.digitApp = hook; // read by the browser tests; harmless to people
 
-const pad = createDrawingPad(ui.canvas, { brush: Number(ui.brush.value), onStrokeEnd: () => requestPrediction() });
+/** The wheel over a canvas: the next brush up (+1) or down (-1) in the Brush control, if there is one. */
+function stepBrush(step) {
+  const index = ui.brush.selectedIndex + step;
+  if (index < 0 || index >= ui.brush.options.length) return;
+  ui.brush.selectedIndex = index;
+  ui.brush.dispatchEvent(new Event('change')); // as if picked by hand: one path sets the brush
+}
+
+let lastStroke = 0; // performance.now() when the last stroke ended (or the page became ready)
+const pad = createDrawingPad(ui.canvas, {
+  brush: Number(ui.brush.value),
+  onStrokeEnd: () => {
+    lastStroke = performance.now();
+    requestPrediction();
+  },
+  onBrushStep: stepBrush,
+});
 const numberPad = createDrawingPad(ui.numberCanvas, {
   ...NUMBER_CANVAS,
   brush: Number(ui.brush.value),
-  onStrokeEnd: () => requestAfterPause(),
+  onStrokeEnd: () => {
+    lastStroke = performance.now();
+    requestAfterPause();
+  },
+  onBrushStep: stepBrush,
 });
 const activePad = () => (hook.mode === 'number' ? numberPad : pad);
 
@@ -280,6 +321,49 @@ function requestPrediction() {
   return running;
 }
 
+/** Run `work` while no reading runs; readings asked for meanwhile run right after it. */
+async function betweenReadings(work) {
+  while (running) await running;
+  running = (async () => {
+    try {
+      return await work();
+    } finally {
+      running = null;
+      if (again) requestPrediction();
+    }
+  })();
+  return running;
+}
+
+// Timing WebGL compiles its shaders, which holds the page for a moment (seconds on a software
+// GPU): it waits until nobody has drawn for this long.
+const QUIET_MS = 2000;
+
+/** Resolves once the page is idle, no pen is down and no stroke has ended for QUIET_MS. */
+async function quietMoment() {
+  for (;;) {
+    await whenIdle();
+    const left = lastStroke + QUIET_MS - performance.now();
+    if (left <= 0 && !pad.isDrawing() && !numberPad.isDrawing()) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(left, 100)));
+  }
+}
+
+/**
+ * The backend: keep the device's verdict, or (first visit) time the others against the one that
+ * started, at a quiet moment, and switch if one reads faster here. Resolves to the verdict.
+ */
+async function settle(verdict) {
+  if (verdict) return verdict;
+  lastStroke = Math.max(lastStroke, performance.now()); // the quiet time counts from ready
+  await quietMoment();
+  const classifier = active;
+  const found = await betweenReadings(() => settleBackend(() => warmUp(classifier), deviceStorage(), VERDICT_KEY));
+  hook.backend = found.backend;
+  showBackend(ui.backend, ui.backendWhy, found.backend, verdictReason(found));
+  return found;
+}
+
 /** Read the canvas once no stroke has ended for NUMBER_PAUSE_MS; resolves when that reading is done. */
 function requestAfterPause() {
   if (pause) clearTimeout(pause.timer);
@@ -299,7 +383,7 @@ async function useModel(name) {
   wanted = name;
   setReady('false');
   showStatus(`Loading the ${ui.modelSelect.selectedOptions[0].textContent} model…`);
-  if (!classifiers.has(name)) classifiers.set(name, loadClassifier(`${modelsUrl}${name}/`));
+  if (!classifiers.has(name)) classifiers.set(name, loadClassifier(`${modelsUrl}${name}/`, meter.track(name)));
   try {
     const classifier = await classifiers.get(name);
     if (wanted !== name) return; // the user switched again while this one loaded
@@ -344,12 +428,14 @@ function useMode(mode) {
 ui.clear.addEventListener('click', clearCanvas);
 ui.undo.addEventListener('click', undoStroke);
 ui.predict.addEventListener('click', () => requestPrediction());
-ui.eraser.addEventListener('click', () => {
+function toggleEraser() {
   const on = ui.eraser.getAttribute('aria-pressed') !== 'true';
   ui.eraser.setAttribute('aria-pressed', String(on));
   pad.setEraser(on);
   numberPad.setEraser(on);
-});
+}
+
+ui.eraser.addEventListener('click', toggleEraser);
 ui.brush.addEventListener('change', () => {
   const brush = Number(ui.brush.value) || BRUSHES.medium;
   pad.setBrush(brush);
@@ -357,9 +443,15 @@ ui.brush.addEventListener('change', () => {
 });
 ui.modeSelect.addEventListener('change', () => useMode(ui.modeSelect.value));
 ui.modelSelect.addEventListener('change', () => useModel(ui.modelSelect.value));
+/** Keys on a focused canvas, as in desktop drawing apps; #draw-help lists them. */
 function drawingKeys(event) {
-  if (event.key === 'Backspace') undoStroke();
-  else if (event.key === 'Delete' || event.key === 'Escape') clearCanvas();
+  const key = event.key.toLowerCase();
+  const command = event.ctrlKey || event.metaKey;
+  if (event.altKey) return;
+  if (key === 'backspace' || (command && key === 'z' && !event.shiftKey)) undoStroke();
+  else if (command) return; // Ctrl+C, Ctrl+R, ...: the browser's, not ours
+  else if (key === 'delete' || key === 'escape' || key === 'c') clearCanvas();
+  else if (key === 'e') toggleEraser();
   else return;
   event.preventDefault();
 }
@@ -379,9 +471,11 @@ async function start() {
     markFailed(new Error('TF.js did not load'));
     return;
   }
+  let verdict;
   try {
-    hook.backend = await chooseBackend(undefined, vendorUrl);
-    ui.backend.textContent = hook.backend;
+    ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorUrl));
+    const why = verdict ? verdictReason(verdict) : 'starts fastest; timing the others…';
+    showBackend(ui.backend, ui.backendWhy, hook.backend, why);
   } catch (err) {
     setReady('error');
     ui.backend.textContent = 'none';
@@ -391,6 +485,11 @@ async function start() {
   }
   if (hook.mode === 'number') useNumberReader();
   await useModel(ui.modelSelect.value);
+  if (!active) return;
+  hook.settled = settle(verdict).then(
+    (found) => (hook.verdict = found),
+    (err) => console.warn('the backends could not be compared', err),
+  );
 }
 
 start();

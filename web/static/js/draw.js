@@ -1,4 +1,6 @@
 // Canvas strokes -> ImageData: the only drawing code of the page.
+// Touches the canvases it is handed: their pointer, wheel and contextmenu events and their
+// cursor (a ring the brush's size, drawn as an SVG in a blob: URL, which the CSP allows).
 //
 // The canvas keeps an internal resolution of CANVAS_SIZE x CANVAS_SIZE whatever its
 // CSS size, so the pixels handed to preprocessing do not depend on the screen, and
@@ -101,22 +103,63 @@ export function isBlank(strokes) {
   return strokes.every((stroke) => stroke.color === PAPER);
 }
 
+/** Wheel travel (CSS pixels) per brush step: one notch of a mouse wheel, a short swipe on a touchpad. */
+export const WHEEL_STEP = 100;
+const LINE_PIXELS = 16; // a wheel event in lines (Firefox), counted as pixels
+const ringUrls = new Map(); // "diameter,erasing" -> blob: URL of the ring cursor, made once each
+
 /**
- * Make a canvas drawable with Pointer Events (mouse, pen and touch alike).
+ * The CSS cursor that shows the brush: a ring of `diameter` CSS pixels (dashed for the eraser),
+ * its hotspot at the centre; a crosshair where the browser cannot show it (too big, or no blobs).
+ * @param {number} diameter the brush width in CSS pixels
+ * @param {boolean} erasing
+ * @returns {string} a value for style.cursor
+ */
+export function ringCursor(diameter, erasing = false) {
+  const d = Math.max(4, Math.min(120, Math.round(diameter))); // browsers ignore cursors over 128 px
+  const size = d + 4;
+  const key = `${d},${erasing}`;
+  if (!ringUrls.has(key) && typeof URL.createObjectURL === 'function') {
+    const dash = erasing ? ' stroke-dasharray="3 2"' : '';
+    const svg =
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">` +
+      `<circle cx="${size / 2}" cy="${size / 2}" r="${d / 2}" fill="none" stroke="#fff" stroke-width="3"/>` +
+      `<circle cx="${size / 2}" cy="${size / 2}" r="${d / 2}" fill="none" stroke="#0b5cad" stroke-width="1.5"` +
+      `${dash}/>` +
+      '</svg>';
+    ringUrls.set(key, URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' })));
+  }
+  const url = ringUrls.get(key);
+  return url ? `url("${url}") ${size / 2} ${size / 2}, crosshair` : 'crosshair';
+}
+
+/**
+ * Make a canvas drawable with Pointer Events (mouse, pen and touch alike). With a mouse, the
+ * left button draws (or erases, with the eraser on), the right button erases without opening
+ * the context menu, and the wheel asks for a bigger or smaller brush (onBrushStep); touch and
+ * pen draw as always.
  *
  * Finished strokes live on an offscreen layer; while a stroke is drawn, the visible
  * canvas shows that layer plus the whole current stroke, so the live picture is exactly
  * what a redraw after undo gives.
  * @param {HTMLCanvasElement} canvas
- * @param {{onStrokeEnd?: (pad: object) => void, brush?: number, width?: number, height?: number}} options
+ * @param {{onStrokeEnd?: (pad: object) => void, onBrushStep?: (step: number) => void, brush?: number,
+ *   width?: number, height?: number}} options
+ *   onBrushStep: called with +1 (wheel up: bigger) or -1 (wheel down: smaller);
  *   width, height: the canvas's internal size (CANVAS_SIZE square by default)
  * @returns {{clear: () => void, undo: () => void, setBrush: (fraction: number) => void,
  *   setEraser: (on: boolean) => void, imageData: () => ImageData, strokeCount: () => number,
- *   isBlank: () => boolean, lastPointerType: () => string|null}}
+ *   isBlank: () => boolean, lastPointerType: () => string|null, isDrawing: () => boolean}}
  */
 export function createDrawingPad(
   canvas,
-  { onStrokeEnd = () => {}, brush = BRUSHES.medium, width = CANVAS_SIZE, height = CANVAS_SIZE } = {},
+  {
+    onStrokeEnd = () => {},
+    onBrushStep = () => {},
+    brush = BRUSHES.medium,
+    width = CANVAS_SIZE,
+    height = CANVAS_SIZE,
+  } = {},
 ) {
   canvas.width = width;
   canvas.height = height;
@@ -131,6 +174,7 @@ export function createDrawingPad(
   let erasing = false;
   let current = null; // {pointerId, stroke}
   let pointerType = null;
+  let wheelTravel = 0; // pixels of wheel travel not yet turned into a brush step
 
   function show() {
     ctx.drawImage(layer, 0, 0);
@@ -140,6 +184,11 @@ export function createDrawingPad(
   function redrawLayer() {
     paintAll(layerCtx, strokes);
     show();
+  }
+
+  /** The ring cursor at the brush's size as it looks now (the canvas's CSS height may change). */
+  function showRing() {
+    canvas.style.cursor = ringCursor(brushFraction * contentBox(canvas).height, erasing);
   }
 
   function addPoints(event) {
@@ -159,13 +208,15 @@ export function createDrawingPad(
   }
 
   canvas.addEventListener('pointerdown', (event) => {
-    if (current || (event.pointerType === 'mouse' && event.button !== 0)) return; // one finger draws
+    const mouse = event.pointerType === 'mouse';
+    if (current || (mouse && event.button !== 0 && event.button !== 2)) return; // one finger draws
     event.preventDefault();
     canvas.setPointerCapture?.(event.pointerId);
     pointerType = event.pointerType;
+    const rubbing = erasing || (mouse && event.button === 2); // the right button always erases
     current = {
       pointerId: event.pointerId,
-      stroke: { points: [], width: brushFraction * height, color: erasing ? PAPER : INK },
+      stroke: { points: [], width: brushFraction * height, color: rubbing ? PAPER : INK },
     };
     addPoints(event);
     show();
@@ -178,6 +229,24 @@ export function createDrawingPad(
   });
   canvas.addEventListener('pointerup', finish);
   canvas.addEventListener('pointercancel', finish);
+  canvas.addEventListener('pointerenter', showRing);
+  canvas.addEventListener('contextmenu', (event) => {
+    // The right mouse button erases; a long press of a finger or pen, or the menu key, keeps its menu.
+    if (event.button === 2 && event.pointerType !== 'touch' && event.pointerType !== 'pen') event.preventDefault();
+  });
+  canvas.addEventListener(
+    'wheel',
+    (event) => {
+      if (event.ctrlKey) return; // a pinch on a touchpad: the browser zooms
+      event.preventDefault(); // the page does not scroll under the brush
+      wheelTravel -= event.deltaMode === 1 ? event.deltaY * LINE_PIXELS : event.deltaY;
+      if (Math.abs(wheelTravel) < WHEEL_STEP / 2) return;
+      const step = Math.sign(wheelTravel);
+      wheelTravel = 0;
+      onBrushStep(step);
+    },
+    { passive: false },
+  );
 
   const pad = {
     clear() {
@@ -191,15 +260,19 @@ export function createDrawingPad(
     },
     setBrush(fraction) {
       brushFraction = fraction;
+      showRing();
     },
     setEraser(on) {
       erasing = on;
+      showRing();
     },
     imageData: () => ctx.getImageData(0, 0, width, height),
     strokeCount: () => strokes.length,
     isBlank: () => isBlank(strokes),
     lastPointerType: () => pointerType,
+    isDrawing: () => current !== null,
   };
   redrawLayer();
+  showRing();
   return pad;
 }

@@ -1,6 +1,8 @@
 // Twin of reader/read.py: loads a model (metadata.json + model.json) and reads canvas pixels with it,
 // function for function (readDigit <-> read_digit, readHouseNumber <-> read_house_number, ...).
 // Besides preprocess.js, the only page file that calls tf; results leave as plain arrays.
+// Also picks the backend by measurement (compareBackends) and keeps that verdict per device
+// in the localStorage entry it is given (recallVerdict, rememberVerdict).
 
 import { inkImage, numberStrip, preprocessDigit, preprocessHouse, preprocessNumberStrip } from './preprocess.js';
 import { combineNumberReadings, decodeFrames, decodeHouseNumber, frameBoxes } from './decode.js';
@@ -10,8 +12,112 @@ export { EmptyImageError } from './preprocess.js';
 
 const tf = globalThis.tf;
 
-/** Fastest first: WebGL where the GPU (or SwiftShader) allows, then WASM, then plain JS. */
-export const BACKENDS = ['webgl', 'wasm', 'cpu'];
+/**
+ * Where a page starts reading when this device has no verdict yet: WASM first, as it starts in a
+ * fraction of WebGL's time (no shaders to compile) and reads these small models faster on most
+ * machines; then WebGL, then plain JS. compareBackends then tells whether WebGL is faster here.
+ */
+export const BACKENDS = ['wasm', 'webgl', 'cpu'];
+/** The backends compareBackends times against each other. */
+export const CONTENDERS = ['wasm', 'webgl'];
+
+/**
+ * The order to start backends in: the device's verdict first, then BACKENDS.
+ * @param {{backend: string}|null} verdict what compareBackends found on an earlier visit
+ * @returns {string[]}
+ */
+export function startOrder(verdict) {
+  return verdict ? [verdict.backend, ...BACKENDS.filter((name) => name !== verdict.backend)] : BACKENDS;
+}
+
+/**
+ * The faster of the measured backends: the lowest median reading time, `current` on a tie.
+ * @param {Object<string, number>} ms median milliseconds of a warm reading, per backend
+ * @param {string} current the backend reading now
+ * @returns {string}
+ */
+export function fasterBackend(ms, current) {
+  return Object.keys(ms).reduce((best, name) => (ms[name] < (ms[best] ?? Infinity) ? name : best), current);
+}
+
+/**
+ * Why a backend reads, in words for the page: "faster here: 3 ms vs 55 ms".
+ * @param {{backend: string, ms: Object<string, number>}} verdict
+ * @returns {string}
+ */
+export function verdictReason({ backend, ms }) {
+  const others = Object.keys(ms).filter((name) => name !== backend);
+  if (!(backend in ms) || !others.length) return 'the only one that started here';
+  const round = (t) => (t < 10 ? t.toFixed(1) : Math.round(t));
+  const slower = others.map((name) => `${round(ms[name])} ms on ${name}`).join(', ');
+  return `faster here: ${round(ms[backend])} ms vs ${slower}`;
+}
+
+/**
+ * The verdict kept in `storage` under `key`, or null (none yet, unreadable, or a backend gone).
+ * @param {Storage|null} storage e.g. localStorage
+ * @param {string} key
+ * @returns {{backend: string, ms: Object<string, number>}|null}
+ */
+export function recallVerdict(storage, key) {
+  try {
+    const verdict = JSON.parse(storage?.getItem(key) ?? 'null');
+    return verdict && BACKENDS.includes(verdict.backend) && typeof verdict.ms === 'object' ? verdict : null;
+  } catch {
+    return null; // storage refused (private mode) or an old format: measure again
+  }
+}
+
+/**
+ * Keep a verdict for the next visits on this device; a storage that refuses only costs a new measurement.
+ * @param {Storage|null} storage
+ * @param {string} key
+ * @param {{backend: string, ms: Object<string, number>}} verdict
+ */
+export function rememberVerdict(storage, key, verdict) {
+  try {
+    storage?.setItem(key, JSON.stringify(verdict));
+  } catch (err) {
+    console.warn('could not keep the backend verdict', err);
+  }
+}
+
+/** The median of a few numbers. */
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+/**
+ * Time `read` on each backend of `contenders` that starts here, warm (one untimed reading first:
+ * shaders compile, weights move), then leave TF.js on the fastest and return the verdict.
+ * A backend already slower than the best by `giveUp` times on its first timed reading is dropped.
+ * Callers run it between readings: it switches tf's backend while it runs.
+ * @param {() => Promise<unknown>} read one reading, e.g. () => warmUp(classifier)
+ * @param {{contenders?: string[], runs?: number, giveUp?: number}} options
+ * @returns {Promise<{backend: string, ms: Object<string, number>}>}
+ */
+export async function compareBackends(read, { contenders = CONTENDERS, runs = 3, giveUp = 3 } = {}) {
+  const current = tf.getBackend();
+  const ms = {};
+  for (const name of [current, ...contenders.filter((c) => c !== current)]) {
+    if (!contenders.includes(name) || !tf.findBackendFactory(name)) continue;
+    try {
+      if (!(await tf.setBackend(name))) continue;
+      await read();
+      const times = [];
+      while (times.length < runs) {
+        const started = performance.now();
+        await read();
+        times.push(performance.now() - started);
+        if (times[0] > giveUp * Math.min(...Object.values(ms))) break;
+      }
+      ms[name] = median(times);
+    } catch (err) {
+      console.warn(`TF.js backend ${name} could not be measured`, err);
+    }
+  }
+  const backend = fasterBackend(ms, current);
+  await tf.setBackend(backend);
+  return { backend, ms };
+}
 
 /** True when the classic script vendor/tf.min.js has defined the global `tf`. */
 export function tfLoaded() {
@@ -44,6 +150,32 @@ export async function chooseBackend(order = BACKENDS, wasmPath = '/static/vendor
   throw new Error(`none of the TF.js backends ${order.join(', ')} could start`);
 }
 
+/**
+ * Start TF.js on the backend this device's verdict names (kept in storage under key), else in
+ * BACKENDS order. verdict is null when there is none yet, or its backend did not start.
+ * @param {Storage|null} storage
+ * @param {string} key
+ * @param {string} wasmPath as chooseBackend's
+ * @returns {Promise<{backend: string, verdict: {backend: string, ms: Object<string, number>}|null}>}
+ */
+export async function startBackend(storage, key, wasmPath) {
+  const known = recallVerdict(storage, key);
+  const backend = await chooseBackend(startOrder(known), wasmPath);
+  return { backend, verdict: known?.backend === backend ? known : null };
+}
+
+/**
+ * compareBackends, then keep its verdict in storage under key for the next visits.
+ * @param {() => Promise<unknown>} read one reading
+ * @param {Storage|null} storage
+ * @param {string} key
+ */
+export async function settleBackend(read, storage, key) {
+  const verdict = await compareBackends(read);
+  rememberVerdict(storage, key, verdict);
+  return verdict;
+}
+
 /** GET a JSON file, with an error that names the URL and the HTTP status. */
 async function fetchJson(url) {
   const response = await fetch(url);
@@ -52,16 +184,61 @@ async function fetchJson(url) {
 }
 
 /**
+ * A fetch for tf.loadLayersModel that reports the bytes received so far, summed over every file
+ * it asks for (model.json and the weight shards, which TF.js requests all at once): `total` adds
+ * each file's Content-Length as its headers arrive, grown to what came where a file has none.
+ * @param {(bytes: {loaded: number, total: number}) => void} report
+ * @returns {(url: string, init?: RequestInit) => Promise<Response>}
+ */
+export function countingFetch(report) {
+  const files = new Set(); // {loaded, total} per file asked for
+  const sum = () => {
+    let loaded = 0;
+    let total = 0;
+    for (const file of files) [loaded, total] = [loaded + file.loaded, total + Math.max(file.total, file.loaded)];
+    report({ loaded, total });
+  };
+  return async (url, init) => {
+    const response = await fetch(url, init);
+    const file = { loaded: 0, total: Number(response.headers.get('Content-Length')) || 0 };
+    files.add(file);
+    sum();
+    if (!response.body) return response;
+    const reader = response.body.getReader();
+    const counted = new ReadableStream({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        file.loaded += value.byteLength;
+        sum();
+        controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    const { status, statusText, headers } = response;
+    return new Response(counted, { status, statusText, headers });
+  };
+}
+
+/**
  * Load metadata.json and the layers model of one exported model.
  * @param {string} baseUrl folder URL ending in '/', e.g. '/static/models/house/'
+ * @param {((progress: {loaded: number, total: number, fraction: number}) => void)|null} onProgress
+ *   download progress: bytes so far and expected, and TF.js's own onProgress fraction (1 when loaded)
  * @returns {Promise<{model: tf.LayersModel, metadata: object}>}
  */
-export async function loadModel(baseUrl) {
+export async function loadModel(baseUrl, onProgress = null) {
   const metadata = await fetchJson(`${baseUrl}metadata.json`);
+  let progress = { loaded: 0, total: 0, fraction: 0 };
+  const tell = (change) => onProgress?.((progress = { ...progress, ...change }));
+  const options = onProgress && {
+    fetchFunc: countingFetch((bytes) => tell(bytes)),
+    onProgress: (fraction) => tell({ fraction }),
+  };
   try {
     // The version (a digest of the weights) in the URL keys caches to these exact weights;
     // TF.js appends the same query to the shard URLs.
-    const model = await tf.loadLayersModel(`${baseUrl}model.json?v=${encodeURIComponent(metadata.version)}`);
+    const model = await tf.loadLayersModel(`${baseUrl}model.json?v=${encodeURIComponent(metadata.version)}`, options);
     return { model, metadata };
   } catch (err) {
     throw new Error(`${baseUrl}model.json: ${err.message}`);
@@ -69,8 +246,8 @@ export async function loadModel(baseUrl) {
 }
 
 /** loadModel for a digit classifier, warmed up. */
-export async function loadClassifier(baseUrl) {
-  const classifier = await loadModel(baseUrl);
+export async function loadClassifier(baseUrl, onProgress = null) {
+  const classifier = await loadModel(baseUrl, onProgress);
   await warmUp(classifier);
   return classifier;
 }
@@ -85,8 +262,8 @@ function warmUpPixels(size = 280) {
 }
 
 /** loadModel for the number reader, warmed up on a drawn bar so the first number is read quickly. */
-export async function loadNumberReader(baseUrl) {
-  const reader = await loadModel(baseUrl);
+export async function loadNumberReader(baseUrl, onProgress = null) {
+  const reader = await loadModel(baseUrl, onProgress);
   await readFrames(reader, preprocessNumberStrip(warmUpPixels(), reader.metadata.preprocess));
   return reader;
 }

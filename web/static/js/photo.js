@@ -1,12 +1,14 @@
 // The house-number page: photo -> (localizer finds the box | the person drags one) -> reader -> page.
 // Touches the photo page's own elements (found by id below): file input, drop zone, the box's
-// pointer events; ui.js holds the shared DOM verbs, and tf stays in model.js, locate.js, preprocess.js.
+// pointer events; ui.js holds the shared DOM verbs, and tf stays in model.js, locate.js, preprocess.js
+// (model.js also times the backends and keeps the verdict in localStorage).
 
 import { contentBox } from './draw.js';
 import { findHouseNumber } from './locate.js';
-import { chooseBackend, loadModel, readHouseNumber, tfLoaded } from './model.js';
+import { loadModel, readHouseNumber, settleBackend, startBackend, tfLoaded, verdictReason } from './model.js';
 import { preprocessHouse } from './preprocess.js';
-import { byId as $, digitItems, errorBox, percent, setPageState, statusLine } from './ui.js';
+import { byId as $, digitItems, downloadMeter, errorBox, percent, setPageState, statusLine } from './ui.js';
+import { deviceStorage, showBackend, whenIdle } from './ui.js'; // the backend line and its verdict
 
 const tf = globalThis.tf;
 const ui = {
@@ -24,9 +26,11 @@ const ui = {
   status: $('status'),
   error: $('error'),
   backend: $('backend'),
+  backendWhy: $('backend-why'),
 };
 const modelsUrl = document.body.dataset.modelsUrl;
 const vendorUrl = document.body.dataset.vendorUrl;
+const VERDICT_KEY = 'digit-reader:backend:photo'; // localStorage: which backend reads faster on this device
 
 const MAX_SIDE = 1600; // a 12 MP phone photo is read at this size: plenty for a number, and fast
 const MAX_FILE_BYTES = 50 * 1024 * 1024; // larger files are not photos a phone takes
@@ -41,7 +45,7 @@ let box = null; // [x, y, w, h] in working pixels (floats while dragging)
 let busy = Promise.resolve();
 
 /** For the browser tests: what the page holds and did last. Harmless to people. */
-const hook = { ready: false, reads: 0, lastResult: null, lastBox: null, located: null, photoSize: null };
+const hook = { ready: false, reads: 0, lastResult: null, lastBox: null, located: null, photoSize: null, verdict: null };
 window.housePage = hook;
 
 // --- small verbs --------------------------------------------------------------------------
@@ -308,10 +312,15 @@ async function start() {
     showError('TF.js did not load (vendor/tf.min.js is missing or failed). Run `npm ci` on the server and reload.');
     return;
   }
+  let verdict;
   try {
-    hook.backend = await chooseBackend(undefined, vendorUrl);
-    ui.backend.textContent = hook.backend;
-    [reader, localizer] = await Promise.all([loadModel(`${modelsUrl}house/`), loadModel(`${modelsUrl}localizer/`)]);
+    ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorUrl));
+    const why = verdict ? verdictReason(verdict) : 'starts fastest; timing the others…';
+    showBackend(ui.backend, ui.backendWhy, hook.backend, why);
+    const meter = downloadMeter($('load-progress')); // bytes and percentage while the models download
+    [reader, localizer] = await Promise.all(
+      ['house', 'localizer'].map((name) => loadModel(`${modelsUrl}${name}/`, meter.track(name))),
+    );
     await findHouseNumber(warmUpPixels(), reader, localizer);
   } catch (err) {
     setPageState('error');
@@ -323,6 +332,18 @@ async function start() {
   setPageState('true');
   enableTools(true);
   showStatus('Ready: take or choose a photo of a house number.');
+  hook.verdict = verdict ?? (await settle());
+}
+
+/** First visit: time the other backends on the warm-up photo, between page work, and keep the faster. */
+async function settle() {
+  await whenIdle();
+  const read = () => findHouseNumber(warmUpPixels(), reader, localizer);
+  const found = await serially(() => settleBackend(read, deviceStorage(), VERDICT_KEY));
+  if (!found) return null; // serially showed the error
+  hook.backend = found.backend;
+  showBackend(ui.backend, ui.backendWhy, found.backend, verdictReason(found));
+  return found;
 }
 
 start();

@@ -1,9 +1,10 @@
 // Makes the page an installable, offline app: registers the service worker (/sw.js, see
 // pwa.py and sw.js) and shows a banner when a new version has been downloaded. Touches the
-// update banner and its button, and navigator.serviceWorker. Independent of app.js and
-// photo.js: reading works the same with or without a worker.
+// update banner and its button, the "ready offline" note of #load-progress (through ui.js), and
+// navigator.serviceWorker. Independent of app.js and photo.js: reading works the same with or
+// without a worker.
 
-import { byId, pageStarted } from './ui.js';
+import { byId, pageStarted, showOfflineReady } from './ui.js';
 
 const banner = byId('update-banner');
 const reloadButton = byId('update-reload');
@@ -52,6 +53,8 @@ async function register() {
   });
   const registration = await container.register('/sw.js', { scope: '/' });
   watchForUpdate(registration, container, showUpdateReady);
+  // An active worker has every file cached: this page came from it, or the next one can.
+  container.ready.then(showOfflineReady);
   return registration;
 }
 

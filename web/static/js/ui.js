@@ -1,6 +1,7 @@
 // Small DOM verbs that the pages share: app.js (drawing), photo.js (house numbers) and pwa.js.
-// Touches only the elements it is handed (or finds by id for its caller) and document.body's
-// data-ready; it holds no state and never calls tf.
+// Touches only the elements it is handed (or finds by id for its caller: #load-progress),
+// document.body's data-ready, and hands out localStorage (deviceStorage); it holds no state of
+// its own (a downloadMeter keeps its models' progress) and never calls tf.
 
 /** The element with this id. */
 export const byId = (id) => document.getElementById(id);
@@ -63,4 +64,85 @@ export function pageStarted() {
     });
     observer.observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
   });
+}
+
+/** This device's localStorage, or null where the browser refuses it (some private modes, sandboxed frames). */
+export function deviceStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Show which TF.js backend reads and why: the name in `nameElement`, the reason in `whyElement`.
+ * @param {HTMLElement} nameElement
+ * @param {HTMLElement|null} whyElement
+ * @param {string} name e.g. "wasm"
+ * @param {string} why e.g. "faster here: 3 ms vs 55 ms on webgl"
+ */
+export function showBackend(nameElement, whyElement, name, why) {
+  nameElement.textContent = name;
+  if (whyElement) whyElement.textContent = why ? `(${why})` : '';
+}
+
+/** Resolves when the page is idle (requestIdleCallback; a timer where there is none). */
+export function whenIdle(timeoutMs = 2000) {
+  return new Promise((resolve) =>
+    window.requestIdleCallback ? requestIdleCallback(() => resolve(), { timeout: timeoutMs }) : setTimeout(resolve, 0),
+  );
+}
+
+/** Bytes as the pages show them: 297 KB, 2.5 MB. */
+export function bytesText(bytes) {
+  return bytes < 1e6 ? `${Math.round(bytes / 1e3)} KB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/**
+ * A progress bar (a <progress> and a line of text, in #load-progress) for model downloads,
+ * summed over every model being loaded. track(name) gives loadModel's onProgress for one model.
+ * The share done is bytes received / bytes expected once every model's sizes are known (TF.js
+ * asks for all of a model's shards at once, so its onProgress passes 0.5 when their headers are
+ * in), and the mean of TF.js's onProgress fractions until then.
+ * @param {HTMLElement|null} element the #load-progress block: a <progress> and a .load-text
+ * @returns {{track: (name: string) => (progress: {loaded: number, total: number, fraction: number}) => void}}
+ */
+export function downloadMeter(element) {
+  const models = new Map(); // name -> its last progress
+  function show() {
+    const all = [...models.values()];
+    const loaded = all.reduce((sum, m) => sum + m.loaded, 0);
+    const total = all.reduce((sum, m) => sum + m.total, 0);
+    const sized = all.every((m) => m.fraction >= 0.5) && total > 0;
+    const done = all.every((m) => m.fraction >= 1);
+    const share = done ? 1 : sized ? loaded / total : all.reduce((sum, m) => sum + m.fraction, 0) / all.length;
+    if (!element) return;
+    element.hidden = false;
+    element.dataset.done = String(done);
+    element.querySelector('progress').value = Math.round(share * 100);
+    const amount = sized ? `${bytesText(loaded)} of ${bytesText(total)}` : bytesText(loaded);
+    element.querySelector('.load-text').textContent = done
+      ? `Models loaded: ${bytesText(loaded)}`
+      : `Downloading the models: ${amount} (${Math.round(share * 100)}%)`;
+  }
+  return {
+    track(name) {
+      models.set(name, { loaded: 0, total: 0, fraction: 0 });
+      show();
+      return (progress) => {
+        models.set(name, progress);
+        show();
+      };
+    },
+  };
+}
+
+/** Say in #load-progress that the app works without the network (the service worker holds every file). */
+export function showOfflineReady() {
+  const element = byId('load-progress');
+  const note = element?.querySelector('.offline-ready');
+  if (!note) return;
+  element.hidden = false;
+  note.hidden = false;
 }

@@ -1,0 +1,119 @@
+"""The page's own time to first prediction: the real drawing page, served as `python server.py`
+serves it (waitress, loopback), opened in headless Chromium as a new visitor opens it.
+
+    python -m bench.page                 # 9 visits; prints each and the median
+    python -m bench.page --visits 15 --json /tmp/page.json
+
+Each visit is a fresh browser context (empty HTTP cache, no service worker, no localStorage)
+and a fresh navigation. As soon as the page's script has made the canvas drawable, a dot is
+drawn with the mouse (two input events: a stroke's dozens would wait for a busy page and time
+the input, not the page); "first prediction" is the page's performance.now() (0 at navigation
+start) when it has read that dot, so it covers loading TF.js, starting the backend, the model
+download and warm-up, and the reading.
+"ready" is when body[data-ready] became "true" (model loaded and warmed up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, sync_playwright
+from waitress.server import create_server
+
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+
+VISITS = 9
+TIMEOUT_MS = 120_000
+# performance.now() at the moment the condition holds: polled every animation frame.
+FIRST_READING_JS = "() => window.digitApp?.predictions > 0 && performance.now()"
+# Installed before the page's own scripts: notes when body[data-ready] first turns "true".
+READY_SCRIPT = """new MutationObserver(() => {
+  if (document.body?.dataset.ready === 'true') window.benchReadyMs ??= performance.now();
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-ready']});"""
+
+
+@contextmanager
+def app_server() -> Iterator[str]:
+    """Base URL of the app under waitress on a free loopback port, as the browser tests serve it."""
+    from server import create_app
+
+    server = create_server(create_app(), host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}/"
+    finally:
+        server.close()
+
+
+def visit(browser: Browser, url: str) -> dict:
+    """One new visitor: {first_prediction_ms, ready_ms, backend, why}, times from navigation start."""
+    context = browser.new_context(**DESKTOP)
+    try:
+        context.add_init_script(READY_SCRIPT)
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => window.digitApp !== undefined", timeout=TIMEOUT_MS, polling=10)
+        box = page.get_by_test_id("draw-canvas").bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a dot: ink to read
+        first = page.wait_for_function(FIRST_READING_JS, timeout=TIMEOUT_MS, polling="raf").json_value()
+        return {
+            "first_prediction_ms": round(first, 1),
+            "ready_ms": round(page.evaluate("window.benchReadyMs"), 1),
+            "backend": page.evaluate("window.digitApp.backend"),
+            "why": page.get_by_test_id("backend").text_content(),
+        }
+    finally:
+        context.close()
+
+
+def measure(visits: int = VISITS, log=print) -> dict:
+    """Visit the page `visits` times; the medians and every visit."""
+    results = []
+    with app_server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for i in range(visits):
+                result = visit(browser, url)
+                result["load_1min"] = round(os.getloadavg()[0], 2)
+                results.append(result)
+                log(
+                    f"visit {i + 1}/{visits}: first prediction {result['first_prediction_ms']:.0f} ms, "
+                    f"ready {result['ready_ms']:.0f} ms, backend {result['why']}, load {result['load_1min']}"
+                )
+        finally:
+            browser.close()
+    return {
+        "visits": results,
+        "first_prediction_median_ms": median_of(results, "first_prediction_ms"),
+        "ready_median_ms": median_of(results, "ready_ms"),
+    }
+
+
+def median_of(visits: list[dict], key: str) -> float:
+    return statistics.median(v[key] for v in visits)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The drawing page's time to first prediction, as a new visitor.")
+    parser.add_argument("--visits", type=int, default=VISITS, help=f"fresh visits (default: {VISITS})")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    figures = measure(args.visits)
+    print(
+        f"page's time to first prediction: median {figures['first_prediction_median_ms']:.0f} ms over "
+        f"{args.visits} visits (ready: median {figures['ready_median_ms']:.0f} ms)"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
