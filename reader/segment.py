@@ -3,6 +3,13 @@
 Same steps, same names (snake_case here, camelCase there), same order. Change both in one
 commit; tests/test_segment.py compares them.
 
+Why it is kept, now that the number reader reads the digits: its boxes. Measured against the
+true digit boxes of 300 composed numbers (1,218 digits; `python -m studies.segmentation_boxes`,
+docs/segmentation_boxes.json), its boxes have a mean IoU of 0.953 (98.0 % at IoU >= 0.5), the
+reader's frame boxes 0.868 (96.1 %): frames split the ink at midpoints, so a 7's bar or a
+touching neighbour lands in the wrong box. The page uses its boxes when it finds as many
+digits as the reader (91 % of numbers) and the frames' otherwise: 0.958 (99.2 %).
+
 The ink image (light ink on black, as preprocessing makes it) is pooled into a grid of
 cells, about grid_per_height across the number's height, and the ink cells are split
 into 8-connected components. Specks are dropped, pieces that share most of their columns

@@ -4,6 +4,8 @@
 // file's docstring tells the algorithm). Change both in one commit;
 // tests/test_segment.py compares them. Pure array code, no tf: the constants come from
 // the model's metadata.json (`segment`), written by export/tfjs.py from the Python side.
+// Kept for its boxes: they fit the true digits better than the number reader's frame boxes
+// (mean IoU 0.953 against 0.868 on 300 composed numbers); reader/segment.py tells the study.
 //
 // Grids are {rows, cols, data} with data a Uint8Array (masks: 0 or 1) or an Int32Array
 // (labels), row-major. A part is a mask over the cells. Boxes are [top, left, bottom,
