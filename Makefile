@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house synth synth-sheets export report optimizer-study evaluate export-tflite bench
+.PHONY: setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house synth synth-sheets paper-sheet evaluate-paper export report optimizer-study evaluate export-tflite bench
 
 # Serving needs the runtime only: no Chromium, no fonts, no training packages.
 setup-run:
@@ -78,6 +78,14 @@ train-number-reader: setup
 	$(PY) -m train.number_reader --no-distort --out-dir runs/number_stage1
 	$(PY) -m train.number_reader --init-from runs/number_stage1/number_reader.keras --extra-count 60000 --epochs 6 --lr 1e-3
 	$(PY) -m export.tfjs --model number_reader
+
+# Paper: hard cases before and after the background normalisation (docs/paper_preprocessing.png), and the
+# number reader measured on 400 held-out paper numbers (other writers, other paper styles) and on clean ones.
+paper-sheet: setup
+	$(PY) -m train.paper --sheet docs/paper_preprocessing.png
+
+evaluate-paper: setup
+	$(PY) -m train.paper
 
 evaluate-house: setup
 	$(PY) -m train.house --evaluate-only
