@@ -383,10 +383,15 @@ def training_clean_numbers(count: int, cache_dir: Path = CACHE_DIR) -> tuple[np.
     return in_chunks(count, chunk)
 
 
+def heldout_name(count: int = HELDOUT_COUNT) -> str:
+    """The held-out set's cache file name, without .npz."""
+    return f"paper_v{PAPER_VERSION}_heldout_n{count}_s{HELDOUT_SEED}"
+
+
 def heldout_paper_numbers(cache_dir: Path = CACHE_DIR, count: int = HELDOUT_COUNT) -> tuple[np.ndarray, np.ndarray]:
     """The honest test: held-out writers on held-out paper styles, under a seed used for nothing else."""
     bank = paper_banks(cache_dir)["heldout"]
-    name = f"paper_v{PAPER_VERSION}_heldout_n{count}_s{HELDOUT_SEED}"
+    name = heldout_name(count)
     return cached_set(cache_dir, name, lambda: make_paper_numbers_parallel(bank, count, HELDOUT_SEED, HELDOUT_LOOK))
 
 
