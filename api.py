@@ -3,6 +3,7 @@
     curl -F image=@seven.png http://127.0.0.1:5000/api/predict/mnist-cnn
     curl --data-binary @door.jpg 'http://127.0.0.1:5000/api/predict/house?x=40&y=30&w=120&h=60'
     curl -F image=@door.jpg -F find=1 http://127.0.0.1:5000/api/predict/house   # find the number first
+    curl -F image=@amount.jpg http://127.0.0.1:5000/api/predict/number          # a handwritten number, paper or canvas
     curl http://127.0.0.1:5000/api/models
     curl http://127.0.0.1:5000/api/openapi.json                                 # all of it, in OpenAPI 3.1
 
@@ -43,6 +44,7 @@ METRICS_KEYS = {"cnn": "mnist_cnn", "mlp": "mnist_mlp", "house": "house"}  # ent
 DIGIT_SHAPE, HOUSE_SHAPE = [INPUT_SIZE, INPUT_SIZE, 1], [HOUSE_INPUT, HOUSE_INPUT, 3]
 INPUT_SHAPES = {"cnn": DIGIT_SHAPE, "mlp": DIGIT_SHAPE, "house": HOUSE_SHAPE}
 BOX_FIELDS = ("x", "y", "w", "h")
+NUMBER_CLASSIFIER = "cnn"  # /api/predict/number segments with the CLI's default classifier
 FIND_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}  # find=... -> look for the number
 
 _models: dict[tuple[str, Path], SerializedModel] = {}  # (kind, models dir) -> model, for the process's lifetime
@@ -199,6 +201,20 @@ def predict(model: str) -> Response:
     return response
 
 
+@bp.post("/api/predict/number")
+def predict_number() -> Response:
+    """A handwritten number, drawn or on paper (a photo or a scan): the CLI's `--number` reading, as
+    `python -m reader --number` prints it. The number reader reads the row; the CNN's segmentation
+    gives the boxes."""
+    g.model = "number"  # for the request's log line
+    pixels = load_image(upload_bytes())
+    models_dir = Path(current_app.config["MODELS_DIR"])
+    classifier, reader = get_model(NUMBER_CLASSIFIER, models_dir), get_model("number_reader", models_dir)
+    response = jsonify(read_image(pixels, NUMBER_CLASSIFIER, classifier, number=True, reader=reader))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/api/models")
 def models() -> Response:
     models_dir = Path(current_app.config["MODELS_DIR"])
@@ -301,6 +317,16 @@ def openapi_document(max_body_bytes: int) -> dict:
             },
         },
     )
+    read_number = operation(
+        "Read a handwritten number, drawn or on paper (a photo or a scan)",
+        json_response("The reading, as `python -m reader --number` prints it", ref("NumberReading")),
+        ("400", "413", "422", "500", "503"),
+        requestBody={
+            "required": True,
+            "description": f"At most {max_body_bytes:,} bytes. Multipart, or the image as the raw body.",
+            "content": {"multipart/form-data": {"schema": record({"image": image})}, "*/*": {"schema": image}},
+        },
+    )
     model_info = record(
         {
             "name": {"enum": list(API_MODELS)},
@@ -320,6 +346,7 @@ def openapi_document(max_body_bytes: int) -> dict:
         "info": {"title": "Digit reader API", "version": "1"},
         "paths": {
             "/api/predict/{model}": {"post": read},
+            "/api/predict/number": {"post": read_number},
             "/api/models": {
                 "get": operation(
                     "The models, their input shapes, metrics and files",
@@ -371,6 +398,35 @@ def openapi_document(max_body_bytes: int) -> dict:
                             "description": "find=1: x, y, w, h of the number found, in image pixels",
                         },
                         "box_score": probability | {"description": "find=1: how sure a number is there"},
+                    },
+                ),
+                "NumberReading": record(
+                    {
+                        "number": {"type": "string", "description": "the digits only: separators and dashes skipped"},
+                        "confidence": probability,
+                        "digits": {
+                            "type": "array",
+                            "items": record(
+                                {
+                                    "digit": digit,
+                                    "confidence": probability,
+                                    "box": {
+                                        "type": "array",
+                                        "items": number(0, kind="integer"),
+                                        "minItems": 4,
+                                        "maxItems": 4,
+                                        "description": "x, y, w, h of the digit's ink, in image pixels",
+                                    },
+                                }
+                            ),
+                        },
+                        "model": {"enum": [NUMBER_CLASSIFIER]},
+                    },
+                    {
+                        "readings": record(
+                            {"reader": {"type": "string"}, "segmentation": {"type": "string"}},
+                        )
+                        | {"description": "what the number reader and the segmentation each read alone"}
                     },
                 ),
                 "Error": record({"error": {"type": "string"}, "detail": {"type": "string"}}),

@@ -119,10 +119,192 @@ def preprocess_digit(pixels: np.ndarray) -> np.ndarray:
     return centre_by_mass(scale_into_box(crop_to_ink(gray)))
 
 
+# --- paper: a photo or scan of writing -> light ink on black, the paper gone -------------
+# A canvas is white with black ink; paper is lit unevenly, grey, textured, ruled. Each step
+# below leaves a clean canvas as it was (its paper is exactly 0 after inversion), so drawn
+# numbers read as before.
+BACKGROUND_CELLS = 4  # the paper's level is estimated on a grid about this many cells across the shorter side
+BACKGROUND_PERCENTILE = 0.2  # ... as this percentile of each cell, then the median of it and its neighbours:
+# a thick stroke may fill a cell, not most of nine; a shadow's edge is followed
+NOISE_SPREAD = 4.0  # residue up to median + this x (75th percentile - median) of the dim pixels is paper, not ink
+FLOOR_CAP = 0.25  # pixels dimmer than this share of the brightest are the dim ones; the floor stays below it
+LINE_LENGTH = 0.4  # ruled lines run at least this share of the width (and the height, unless that is wider)...
+LINE_MIN_SHARE = 0.9  # ... but at most this share of the width: a tight crop's digits are never lines
+LINE_SLOPES = (-0.03, 0.0, 0.03)  # lines may lean this many px per px (a tilted photo)
+LINE_BAND = 0.015  # a line is looked for in a band this share of the height thick, so a tilt between slopes fits
+LINE_THICKNESS = 0.04  # lines are thinner than this share of the height (plus the band): a long thick block is ink
+MAX_SHADOW = 0.5  # the paper is never this much darker than its lightest fifth: a cell that is, is filled with ink
+SAMPLES = 256  # pixels sampled per side of a cell, and per side of the image for the noise level
+LINE_WORK_SIDE = 256  # lines are found on the image max-pooled to at most this many px a side: fast, lines kept
+
+
+def ink_polarity_gray(gray: np.ndarray) -> np.ndarray:
+    """Light ink on dark paper, whichever way round the image came: the border is paper, and it is
+    light when it lies above the middle of the image's range (a dim photo's paper is below 0.5)."""
+    middle = (float(gray.min()) + float(gray.max())) / 2
+    return (1.0 - gray).astype(np.float32) if border_mean(gray) > middle else gray.astype(np.float32)
+
+
+def cell_edges(size: int, cells: int) -> np.ndarray:
+    """Integer edges of `cells` near-equal cells over `size` pixels."""
+    return np.floor(np.arange(cells + 1) * size / cells).astype(np.int64)
+
+
+def low_percentile(values: np.ndarray, share: float) -> float:
+    """The value below which `share` of the values lie, without interpolation (as the JS twin sorts)."""
+    ordered = np.sort(values, axis=None)
+    return float(ordered[math.floor(share * (ordered.size - 1))])
+
+
+def paper_level(gray: np.ndarray) -> np.ndarray:
+    """float32 (H, W): the paper's level under each pixel, a low percentile of its cell,
+    interpolated between cell centres: follows light that changes across the page, not strokes."""
+    height, width = gray.shape
+    cell = max(1.0, min(height, width) / BACKGROUND_CELLS)
+    rows, cols = max(1, math.floor(height / cell + 0.5)), max(1, math.floor(width / cell + 0.5))
+    row_edges, col_edges = cell_edges(height, rows), cell_edges(width, cols)
+    levels = np.zeros((rows, cols), dtype=np.float32)
+    for i in range(rows):
+        for j in range(cols):
+            block = gray[row_edges[i] : row_edges[i + 1], col_edges[j] : col_edges[j + 1]]
+            step = max(1, math.floor(max(block.shape) / SAMPLES))  # big photos: a sample is as good
+            levels[i, j] = low_percentile(block[::step, ::step], BACKGROUND_PERCENTILE)
+    step = max(1, math.floor(max(height, width) / SAMPLES))
+    ceiling = low_percentile(gray[::step, ::step], BACKGROUND_PERCENTILE) + MAX_SHADOW
+    return interpolate_cells(np.minimum(neighbourhood_median(levels), ceiling), height, width)
+
+
+def neighbourhood_median(levels: np.ndarray) -> np.ndarray:
+    """Each cell's median level (the lower middle) among itself and its neighbours inside the grid."""
+    rows, cols = levels.shape
+    out = np.zeros_like(levels)
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = low_percentile(levels[max(0, i - 1) : i + 2, max(0, j - 1) : j + 2], 0.5)
+    return out
+
+
+def cell_weights(size: int, cells: int) -> np.ndarray:
+    """(size, cells) linear interpolation weights from cell centres to pixel centres."""
+    position = np.clip((np.arange(size) + 0.5) * cells / size - 0.5, 0, cells - 1)
+    low = np.floor(position).astype(np.int64)
+    high = np.minimum(low + 1, cells - 1)
+    weights = np.zeros((size, cells), dtype=np.float32)
+    weights[np.arange(size), low] += (1 - (position - low)).astype(np.float32)
+    weights[np.arange(size), high] += (position - low).astype(np.float32)
+    return weights
+
+
+def interpolate_cells(levels: np.ndarray, height: int, width: int) -> np.ndarray:
+    return (cell_weights(height, levels.shape[0]) @ levels @ cell_weights(width, levels.shape[1]).T).astype(np.float32)
+
+
+def noise_floor(residue: np.ndarray) -> float:
+    """How bright paper grain, printed patterns and JPEG noise get above the paper level. They are
+    dim beside the ink, and most of the dim pixels are paper, so the dim pixels' median and 75th
+    percentile are paper's; ink stands far above both. Never above FLOOR_CAP of the peak."""
+    step = max(1, math.floor(max(residue.shape) / SAMPLES))
+    sample = residue[::step, ::step]
+    cap = FLOOR_CAP * float(sample.max())
+    dim = sample[sample < cap]
+    if dim.size == 0:
+        return 0.0
+    median, upper = low_percentile(dim, 0.5), low_percentile(dim, 0.75)
+    return min(cap, median + NOISE_SPREAD * (upper - median))
+
+
+def sliding_extreme(values: np.ndarray, length: int, pick: np.ufunc) -> np.ndarray:
+    """(H, W) -> (H, W - length + 1): pick (np.minimum or np.maximum) over each run of `length`
+    along the rows, in linear time whatever the length (van Herk / Gil-Werman)."""
+    height, width = values.shape
+    blocks = -(-width // length)
+    fill = np.inf if pick is np.minimum else -np.inf
+    padded = np.full((height, blocks * length + length), fill, dtype=np.float32)
+    padded[:, :width] = values
+    runs = padded.reshape(height, -1, length)
+    forward = pick.accumulate(runs, axis=2).reshape(height, -1)
+    backward = np.flip(pick.accumulate(np.flip(runs, axis=2), axis=2), axis=2).reshape(height, -1)
+    count = width - length + 1
+    return pick(backward[:, :count], forward[:, length - 1 : length - 1 + count])
+
+
+def opening_along_rows(values: np.ndarray, length: int) -> np.ndarray:
+    """Grey opening by a horizontal segment of `length`: what of the (non-negative) image lies on
+    straight runs at least that long (ruled lines), everything shorter gone (digits)."""
+    height, width = values.shape
+    if length > width:
+        return np.zeros_like(values)
+    eroded = sliding_extreme(values, length, np.minimum)
+    padded = np.zeros((height, width + length - 1), dtype=np.float32)
+    padded[:, length - 1 : length - 1 + eroded.shape[1]] = eroded
+    return sliding_extreme(padded, length, np.maximum)
+
+
+def shear_rows(values: np.ndarray, slope: float, back: bool = False) -> np.ndarray:
+    """Shift each column up by floor(slope x (x - W / 2) + 0.5) px (down when `back`), paper
+    (0) coming in: a line leaning by `slope` becomes a row."""
+    height, width = values.shape
+    shifts = np.floor(slope * (np.arange(width) - width / 2) + 0.5).astype(np.int64)
+    shifts = -shifts if back else shifts
+    out = np.zeros_like(values)
+    for shift in np.unique(shifts):  # a few distinct shifts: copy the columns of each at once
+        cols = np.flatnonzero(shifts == shift)
+        if abs(shift) >= height:
+            continue
+        if shift >= 0:
+            out[: height - shift, cols] = values[shift:, cols]
+        else:
+            out[-shift:, cols] = values[: height + shift, cols]
+    return out
+
+
+def max_pool(values: np.ndarray, factor: int) -> np.ndarray:
+    """(H, W) -> (ceil(H / factor), ceil(W / factor)), each the brightest of its factor x factor pixels."""
+    height, width = values.shape
+    rows, cols = -(-height // factor), -(-width // factor)
+    padded = np.zeros((rows * factor, cols * factor), dtype=np.float32)
+    padded[:height, :width] = values
+    return padded.reshape(rows, factor, cols, factor).max(axis=(1, 3))
+
+
+def line_ink(ink: np.ndarray) -> np.ndarray:
+    """The part of the ink that lies on long, near-horizontal lines (ruled lines, underlines, the
+    tops and bottoms of boxes), found on the max-pooled image (a thin line survives pooling)."""
+    factor = max(1, -(-max(ink.shape) // LINE_WORK_SIDE))
+    found = pooled_line_ink(max_pool(ink, factor))
+    full = np.repeat(np.repeat(found, factor, axis=0), factor, axis=1)[: ink.shape[0], : ink.shape[1]]
+    return np.minimum(full, ink)
+
+
+def pooled_line_ink(ink: np.ndarray) -> np.ndarray:
+    """Where long near-horizontal lines run, at their level. Each column is first widened down by
+    a band, so a line that leans between two of LINE_SLOPES still fits a straight segment."""
+    height, width = ink.shape
+    length = max(math.floor(LINE_LENGTH * width + 0.5), min(height, math.floor(LINE_MIN_SHARE * width + 0.5)))
+    band = max(1, math.floor(LINE_BAND * height + 0.5))
+    widened = sliding_extreme(np.vstack([ink, np.zeros((band - 1, width), np.float32)]).T, band, np.maximum).T
+    found = np.zeros_like(ink)
+    for slope in LINE_SLOPES:
+        opened = opening_along_rows(shear_rows(widened, slope), length)
+        found = np.maximum(found, shear_rows(opened, slope, back=True))
+    thick = max(2, math.floor(LINE_THICKNESS * height + 0.5)) + band
+    return found - opening_along_rows(found.T.copy(), thick).T  # what stays is long and thin: a line
+
+
+def normalise_background(gray: np.ndarray) -> np.ndarray:
+    """Grayscale photo, scan or canvas (either polarity) -> float32 (H, W) >= 0, light ink on black
+    with the paper at 0: uneven light and shadows (the paper level) subtracted, paper grain and
+    patterns (the noise floor) cut, ruled lines and box edges taken out."""
+    ink = ink_polarity_gray(gray)
+    residue = np.maximum(ink - paper_level(ink), 0.0)
+    residue = np.maximum(residue - noise_floor(residue), 0.0).astype(np.float32)
+    return residue - line_ink(residue)
+
+
 def ink_image(pixels: np.ndarray) -> np.ndarray:
-    """Image pixels (any size, either polarity) -> float32 (H, W) in [0, 1], light ink on black,
-    at full size: what reader/segment.py cuts into digits. Raises EmptyImageError when blank."""
-    return stretch_contrast(invert_if_light_background(to_grayscale(pixels)))
+    """Image pixels (any size, either polarity, canvas or paper) -> float32 (H, W) in [0, 1], light
+    ink on black, at full size: what reader/segment.py cuts into digits. Raises EmptyImageError when blank."""
+    return stretch_contrast(normalise_background(to_grayscale(pixels)))
 
 
 # --- whole numbers: the ink of a written number -> the number reader's strip ------------
@@ -288,13 +470,33 @@ def zoom_region(
 # written once: here, beside the code that uses it.
 
 
+def background_config() -> dict:
+    """Paper's normalisation (normaliseBackground), carried by both the digit classifiers' and the
+    number reader's metadata: either may be the one the page hands inkImage."""
+    return {
+        "background_cells": BACKGROUND_CELLS,
+        "background_percentile": BACKGROUND_PERCENTILE,
+        "noise_spread": NOISE_SPREAD,
+        "floor_cap": FLOOR_CAP,
+        "line_length": LINE_LENGTH,
+        "line_min_share": LINE_MIN_SHARE,
+        "line_slopes": list(LINE_SLOPES),
+        "line_band": LINE_BAND,
+        "line_thickness": LINE_THICKNESS,
+        "max_shadow": MAX_SHADOW,
+        "samples": SAMPLES,
+        "line_work_side": LINE_WORK_SIDE,
+    }
+
+
 def digit_config() -> dict:
-    """The digit classifiers' preprocessing (preprocessDigit)."""
+    """The digit classifiers' preprocessing (preprocessDigit; inkImage in number mode)."""
     return {
         "input_size": INPUT_SIZE,
         "box_size": BOX_SIZE,
         "ink_threshold": INK_THRESHOLD,
         "min_contrast": MIN_CONTRAST,
+        **background_config(),
     }
 
 
@@ -307,6 +509,7 @@ def strip_config() -> dict:
         "strip_margin": STRIP_MARGIN,
         "ink_threshold": INK_THRESHOLD,
         "min_contrast": MIN_CONTRAST,
+        **background_config(),
     }
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+from PIL import Image
 
 # A seven with a crossbar, as many Europeans write it, in unit coordinates (x, y down).
 SEVEN = [[(0.15, 0.1), (0.85, 0.1), (0.4, 0.95)], [(0.3, 0.55), (0.75, 0.55)]]
@@ -53,3 +56,22 @@ def draw_number(shapes: list, width: int = 1120, height: int = 280, size: float 
         canvas = np.minimum(canvas, digit[:height])
         x += size * 0.7 + gap
     return canvas
+
+
+def paper_photo(shapes: list, seed: int = 0) -> bytes:
+    """Digits written in blue ink on grey ruled paper, lit unevenly, under a shadow, saved as a JPEG:
+    a phone's photo of a written number."""
+    rng = np.random.default_rng(seed)
+    ink = np.hstack(
+        [255 - draw_polylines(shape, canvas=200, centre=(100, 110), height=120, brush=9) for shape in shapes]
+    )
+    ink = np.pad(ink, ((60, 60), (80, 80))).astype(np.float32) / 255
+    rows, cols = np.mgrid[0 : ink.shape[0], 0 : ink.shape[1]]
+    paper = np.full(ink.shape + (3,), (0.86, 0.85, 0.8), np.float32)
+    paper[(rows % 70) < 2] = (0.55, 0.65, 0.85)  # ruled lines, one under the digits
+    light = 1 - 0.25 * cols / cols.max() - 0.3 * (rows > 0.8 * rows.max())  # a slope and a shadow at the bottom
+    rgb = paper * (1 - ink[..., None]) + np.array([0.1, 0.15, 0.5]) * ink[..., None]
+    rgb = rgb * light[..., None] + rng.normal(0, 0.02, rgb.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.uint8(np.clip(rgb, 0, 1) * 255)).save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()

@@ -83,6 +83,14 @@ def js_number_strip(images: list[np.ndarray], config: dict) -> list[dict]:
     return results
 
 
+def js_ink_image(images: list[np.ndarray], config: dict) -> list[dict]:
+    """inkImage (paper normalised, contrast stretched) of each image: {ok, ink (H, W)} or {ok: False, error}."""
+    results = call_harness({"op": "ink_image", "images": [encode_image(im) for im in images], "config": config})
+    return [
+        {**r, "ink": np.array(r["values"], dtype=np.float32).reshape(r["shape"])} if r["ok"] else r for r in results
+    ]
+
+
 def js_decode_frames(frames: np.ndarray) -> list[dict]:
     flat = [np.asarray(f, dtype=np.float64).ravel().tolist() for f in frames]
     blank = frame_classes()["blank"]  # as the page takes it from metadata.json

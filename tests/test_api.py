@@ -26,7 +26,7 @@ import api
 import server
 from reader.paths import MODELS_DIR, read_metrics
 from tests.conftest import ROOT
-from tests.drawings import SEVEN, draw_polylines
+from tests.drawings import FOUR, SEVEN, ZERO, draw_polylines, paper_photo
 from tests.test_predict import ONE, run_cli
 
 SERVER_PY_MARK = b"def create_app"  # bytes only server.py holds: a traversal that reached it would show them
@@ -119,6 +119,44 @@ def test_each_model_reads_and_names_itself(client: FlaskClient) -> None:
     house = predict(client, "house", SEVEN_PNG).get_json()
     assert house["model"] == "house"
     assert {"number", "confidence", "length", "complete", "digits"} <= house.keys()
+
+
+NUMBER_PHOTO = paper_photo([SEVEN, FOUR, ZERO, ONE])  # "7401" in blue ink on ruled grey paper, a JPEG
+
+
+def predict_number(client: FlaskClient, image: bytes | None, raw: bool = False) -> TestResponse:
+    if raw:
+        return client.post("/api/predict/number", data=image, content_type="image/jpeg")
+    data = {"image": (io.BytesIO(image), "number.jpg")} if image is not None else {}
+    return client.post("/api/predict/number", data=data, content_type="multipart/form-data")
+
+
+def test_a_photo_of_a_written_number_reads_as_the_cli_prints_it(client: FlaskClient, tmp_path) -> None:
+    (tmp_path / "number.jpg").write_bytes(NUMBER_PHOTO)
+    done = run_cli(str(tmp_path / "number.jpg"), "--number")
+    assert done.returncode == 0, done.stderr
+    expected = {k: v for k, v in json.loads(done.stdout).items() if k != "file"}
+    for raw in (False, True):
+        answer = predict_number(client, NUMBER_PHOTO, raw=raw)
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+        body = answer.get_json()
+        assert body.keys() == expected.keys() and body["number"] == expected["number"] == "7401"
+        assert [d["box"] for d in body["digits"]] == [d["box"] for d in expected["digits"]]
+        assert {"digit", "confidence", "box"} == body["digits"][0].keys()
+
+
+@pytest.mark.parametrize(
+    "image, status, error",
+    [
+        (None, 400, "no_image"),
+        (b"", 400, "empty_image"),
+        (b"not an image at all", 400, "unreadable_image"),
+        (encode(np.full((300, 400, 3), 200, np.uint8), "JPEG"), 422, "blank_image"),  # a blank grey page
+    ],
+    ids=["no image", "empty", "not an image", "blank page"],
+)
+def test_a_bad_number_upload_gets_a_clear_4xx(client: FlaskClient, image, status: int, error: str) -> None:
+    assert_json_error(predict_number(client, image), status, error)
 
 
 def test_house_box_comes_as_form_fields_or_in_the_query(client: FlaskClient) -> None:

@@ -13,7 +13,9 @@ from werkzeug.test import TestResponse
 
 import server
 from tests.conftest import ROOT
-from tests.test_api import HOUSE_PHOTO, ONE_PNG, SEVEN_PNG, encode, predict
+from tests.drawings import SEVEN, draw_polylines
+from tests.test_api import HOUSE_PHOTO, ONE_PNG, SEVEN_PNG, encode, predict, predict_number
+from tests.test_predict import ONE
 
 # The JSON Schema keywords the document may use: check() checks each, and refuses any other,
 # so the document cannot promise something no test looks at.
@@ -80,6 +82,10 @@ ANY = "any other method"  # answered by components/responses/405, as no operatio
 BLANK_PNG = encode(np.full((50, 50), 255, np.uint8))
 
 
+NUMBER = "/api/predict/number"
+NUMBER_PNG = encode(np.hstack([draw_polylines(SEVEN, height=150), draw_polylines(ONE, height=150)]))  # "71"
+
+
 def with_config(**config) -> FlaskClient:
     return server.create_app({"TESTING": True, **config}).test_client()
 
@@ -107,6 +113,22 @@ CALLS: dict[str, tuple[str, str, int, Callable[[FlaskClient], TestResponse]]] = 
         "post",
         503,
         lambda _: predict(with_config(MODELS_DIR=ROOT / "none"), "house", SEVEN_PNG),
+    ),
+    "number, multipart": (NUMBER, "post", 200, lambda c: predict_number(c, NUMBER_PNG)),
+    "number, raw body": (NUMBER, "post", 200, lambda c: predict_number(c, NUMBER_PNG, raw=True)),
+    "number, no image": (NUMBER, "post", 400, lambda c: predict_number(c, None)),
+    "number, too large": (
+        NUMBER,
+        "post",
+        413,
+        lambda _: predict_number(with_config(MAX_UPLOAD_BYTES=1000), bytes(1001)),
+    ),
+    "number, blank": (NUMBER, "post", 422, lambda c: predict_number(c, BLANK_PNG)),
+    "number, no model file": (
+        NUMBER,
+        "post",
+        503,
+        lambda _: predict_number(with_config(MODELS_DIR=ROOT / "none"), NUMBER_PNG),
     ),
     "models": ("/api/models", "get", 200, lambda c: c.get("/api/models")),
     "models, wrong method": ("/api/models", ANY, 405, lambda c: c.post("/api/models")),

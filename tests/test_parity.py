@@ -79,3 +79,24 @@ def test_house_preprocessing_twins_agree():
     for image, box, js in zip(images, boxes, js_preprocess_house(images, boxes, config)):
         assert js.shape == (len(HOUSE_OFFSETS), HOUSE_INPUT, HOUSE_INPUT, 3)
         assert np.abs(js - preprocess_house(image, box)).max() <= 1e-4
+
+
+def paper_photos(pen_digits, count: int = 6) -> list[np.ndarray]:
+    """Numbers written on paper and photographed (train/paper.py): ruled lines, boxes, patterns, shadows, JPEG."""
+    from train.numbers import pen_bank
+    from train.paper import HELDOUT_LOOK, TRAIN_LOOK, paper_photo
+
+    bank = pen_bank(pen_digits[:60])
+    rng = np.random.default_rng(7)
+    return [paper_photo(bank, rng, TRAIN_LOOK if k % 2 else HELDOUT_LOOK)[0] for k in range(count)]
+
+
+def test_paper_normalisation_twins_agree(pen_digits):
+    from reader.preprocess import ink_image, strip_config
+    from tests.jsbridge import js_ink_image
+
+    dim = np.clip(draw_polylines(SEVEN).astype(np.float32) * 0.35, 0, 255).astype(np.uint8)  # a dim photo
+    images = [*paper_photos(pen_digits), dim, draw_polylines(SEVEN)]
+    for image, js in zip(images, js_ink_image(images, strip_config())):
+        assert js["ok"], js
+        assert np.abs(js["ink"] - ink_image(image)).max() <= 1e-4

@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from reader.preprocess import EmptyImageError, preprocess_digit, scaled_size
+from reader.preprocess import (
+    EmptyImageError,
+    ink_bounding_box,
+    ink_image,
+    invert_if_light_background,
+    preprocess_digit,
+    scaled_size,
+    stretch_contrast,
+    to_grayscale,
+)
 from tests.drawings import SEVEN, draw_polylines
 
 
@@ -72,3 +81,46 @@ def test_transparent_canvas_counts_as_blank():
 def test_aspect_ratio_is_kept():
     assert scaled_size(200, 50) == (20, 5)
     assert scaled_size(10, 400) == (1, 20)
+
+
+# --- paper: the background normalised before the ink is found -------------------------------
+
+
+def on_paper(drawing: np.ndarray, lines: bool = False, shadow: bool = False) -> np.ndarray:
+    """A drawing (dark on white) as a photo of grey paper: tinted, optionally ruled and half in a soft
+    shadow (its edge 60 px wide; a hard-edged shadow still leaves a faint seam)."""
+    rows, cols = np.mgrid[0 : drawing.shape[0], 0 : drawing.shape[1]]
+    paper = np.full(drawing.shape, 0.8, np.float32)
+    if lines:
+        paper[(rows % 40) == 20] = 0.45
+    edge = 1 / (1 + np.exp(-(cols - drawing.shape[1] / 2) / 15))
+    light = 1 - 0.35 * edge if shadow else 1
+    return np.uint8(np.clip(paper * drawing / 255 * light, 0, 1) * 255)
+
+
+def test_a_clean_canvas_is_left_as_it_was():
+    drawing = draw_polylines(SEVEN)
+    assert np.array_equal(ink_image(drawing), stretch_contrast(invert_if_light_background(to_grayscale(drawing))))
+
+
+def test_ruled_lines_are_taken_out_and_the_digit_kept():
+    ink = ink_image(on_paper(draw_polylines(SEVEN, brush=10), lines=True))
+    clean = ink_image(draw_polylines(SEVEN, brush=10))
+    line_rows = np.arange(20, 280, 40)
+    off_digit = np.ones(280, bool)
+    off_digit[60:220] = False  # the seven spans columns 70-210; look beside it
+    assert ink[np.ix_(line_rows, off_digit)].max() < 0.1  # the lines are gone ...
+    assert np.abs(ink - clean)[clean > 0.5].mean() < 0.2  # ... and the seven is still there
+
+
+def test_a_shadow_across_the_page_is_not_ink():
+    ink = ink_image(on_paper(draw_polylines(SEVEN, brush=10), shadow=True))
+    assert ink_bounding_box(ink) == ink_bounding_box(ink_image(draw_polylines(SEVEN, brush=10)))
+
+
+def test_blank_paper_with_lines_and_grain_is_blank():
+    rng = np.random.default_rng(0)
+    paper = on_paper(np.full((300, 400), 255, np.uint8), lines=True)
+    grainy = np.uint8(np.clip(paper + rng.normal(0, 4, paper.shape), 0, 255))
+    with pytest.raises(EmptyImageError):
+        ink_image(grainy)

@@ -3,6 +3,8 @@
     python -m train.number_reader                     # the committed model -> models/number_reader.keras
     python -m train.number_reader --evaluate-only     # score the committed model again
     python -m train.number_reader --train-count 500 --val-count 100 --epochs 1 --digits 600 --out-dir /tmp/smoke
+    python -m train.number_reader --init-from models/number_reader.keras --paper-count 4000 --train-count 3000 ...
+                                                      # fine-tune on clean and paper numbers (train/paper.py)
 
 Numbers of 1 to 8 digits are composed from MNIST training digits and pen digits
 (train/numbers.py) and cached in cache/; validation numbers come from MNIST training digits
@@ -137,14 +139,18 @@ def train(
     extra_count: int = 0,
     peak_lr: float = PEAK_LR,
     distorted: bool = True,
+    paper_count: int = 0,
 ) -> dict:
-    banks = digit_banks(cache_dir, limit=digits)
     started = time.perf_counter()
-    x_train, y_train = cached_numbers(banks["train"], train_count, TRAIN_SEED, cache_dir)
-    if extra_count:
-        x_more, y_more = cached_numbers(banks["train"], extra_count, EXTRA_SEED, cache_dir)
-        x_train, y_train = np.concatenate([x_train, x_more]), np.concatenate([y_train, y_more])
-    x_val, y_val = cached_numbers(banks["validation"], val_count, VAL_SEED, cache_dir)
+    if paper_count:
+        x_train, y_train, x_val, y_val = paper_mix(train_count, paper_count, val_count, cache_dir)
+    else:
+        banks = digit_banks(cache_dir, limit=digits)
+        x_train, y_train = cached_numbers(banks["train"], train_count, TRAIN_SEED, cache_dir)
+        if extra_count:
+            x_more, y_more = cached_numbers(banks["train"], extra_count, EXTRA_SEED, cache_dir)
+            x_train, y_train = np.concatenate([x_train, x_more]), np.concatenate([y_train, y_more])
+        x_val, y_val = cached_numbers(banks["validation"], val_count, VAL_SEED, cache_dir)
     print(
         f"numbers ready: {len(x_train)} training, {len(x_val)} validation ({time.perf_counter() - started:.0f} s)",
         flush=True,
@@ -171,6 +177,7 @@ def train(
     figures = {
         **whole_number_accuracy(model, x_val, y_val),
         "train_numbers": int(len(x_train)),
+        "train_paper_numbers": paper_count,
         "initialized_from": str(init_from) if init_from else None,
         "peak_lr": peak_lr,
         "distorted": distorted,
@@ -180,6 +187,19 @@ def train(
     }
     update_metrics("number_reader", figures, out_dir / "metrics.json")
     return figures
+
+
+def paper_mix(
+    clean_count: int, paper_count: int, val_count: int, cache_dir: Path
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Canvas and paper numbers from the same training digits (train/paper.py), shuffled together
+    by the dataset; validation on clean canvas numbers from digits never trained on."""
+    from train.paper import clean_validation_numbers, training_clean_numbers, training_paper_numbers
+
+    x_clean, y_clean = training_clean_numbers(clean_count, cache_dir)
+    x_paper, y_paper = training_paper_numbers(paper_count, cache_dir)
+    x_val, y_val = clean_validation_numbers(cache_dir, val_count)
+    return np.concatenate([x_clean, x_paper]), np.concatenate([y_clean, y_paper]), x_val, y_val
 
 
 def evaluate(out_dir: Path, val_count: int, cache_dir: Path, digits: int | None = None) -> dict:
@@ -207,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-distort", action="store_true", help="train on the numbers as composed (default: distorted)"
     )
+    parser.add_argument(
+        "--paper-count",
+        type=int,
+        default=0,
+        help="also train on this many numbers on paper (train/paper.py), beside --train-count canvas ones (default: 0)",
+    )
     parser.add_argument("--evaluate-only", action="store_true", help="score the saved model and record it")
     args = parser.parse_args(argv)
     out_dir, cache_dir = Path(args.out_dir), Path(args.cache_dir)
@@ -225,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             args.extra_count,
             args.lr,
             not args.no_distort,
+            args.paper_count,
         )
     print(json.dumps({"model": "number_reader", **figures}))
     return 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,21 +172,30 @@ def number_example(bank: list, rng: np.random.Generator, style: Style) -> tuple[
     return np.round(strip * 255).astype(np.uint8), encode_label(label)
 
 
-def make_numbers(bank: list, count: int, seed: int, style: Style = Style()) -> tuple[np.ndarray, np.ndarray]:
-    """(x uint8 (count, STRIP_HEIGHT, STRIP_WIDTH), y int32 (count, 1 + MAX_DIGITS)), repeatable by seed."""
-    rng = np.random.default_rng(seed)
+def stack_examples(example: Callable[[], tuple[np.ndarray, np.ndarray]], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` calls of example() -> (x uint8 (count, STRIP_HEIGHT, STRIP_WIDTH), y int32 (count, 1 + MAX_DIGITS))."""
     x = np.zeros((count, STRIP_HEIGHT, STRIP_WIDTH), dtype=np.uint8)
     y = np.zeros((count, MAX_DIGITS + 1), dtype=np.int32)
     for i in range(count):
-        x[i], y[i] = number_example(bank, rng, style)
+        x[i], y[i] = example()
     return x, y
 
 
-def make_numbers_parallel(bank: list, count: int, seed: int, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """make_numbers split over processes, each with its own seed; repeatable for a given worker count."""
+def make_numbers(bank: list, count: int, seed: int, style: Style = Style()) -> tuple[np.ndarray, np.ndarray]:
+    """(x uint8 (count, STRIP_HEIGHT, STRIP_WIDTH), y int32 (count, 1 + MAX_DIGITS)), repeatable by seed."""
+    rng = np.random.default_rng(seed)
+    return stack_examples(lambda: number_example(bank, rng, style), count)
+
+
+def make_numbers_parallel(
+    bank: list, count: int, seed: int, workers: int = 2, make: Callable = make_numbers, *more
+) -> tuple[np.ndarray, np.ndarray]:
+    """make(bank, count, seed, *more) (make_numbers) split over processes, each with its own seed;
+    repeatable for a given worker count."""
     chunks = [count // workers + (i < count % workers) for i in range(workers)]
+    seeds = [seed * 1000 + i for i in range(workers)]
     with ProcessPoolExecutor(workers) as pool:
-        parts = list(pool.map(make_numbers, [bank] * workers, chunks, [seed * 1000 + i for i in range(workers)]))
+        parts = list(pool.map(make, [bank] * workers, chunks, seeds, *[[m] * workers for m in more]))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 

@@ -165,6 +165,12 @@ class DrawingPage:
         """What the page read last in number mode: {number, confidence, digits: [{digit, confidence, box}]}."""
         return self.page.evaluate("window.digitApp.lastNumber")
 
+    def open_number_photo(self, data: bytes, name: str = "number.jpg", mime: str = "image/jpeg") -> None:
+        """Choose a photo in number mode's photo input, as a person does, and wait for its reading."""
+        done = self.page.evaluate("window.digitApp.photosRead")
+        self.testid("number-photo-input").set_input_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
+        self.page.wait_for_function("(n) => window.digitApp.photosRead > n", arg=done, timeout=120_000)
+
     def number_canvas_rgba(self) -> np.ndarray:
         """uint8 (280, 1120, 4): the number canvas's pixels, as the page read them."""
         raw = base64.b64decode(self.page.evaluate(CANVAS_RGBA_JS.replace("draw-canvas", "number-canvas")))

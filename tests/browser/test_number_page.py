@@ -3,14 +3,17 @@ digit by digit with boxes on the canvas, the same reading as Python's, and no po
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page
 
 from tests.browser.pages import DrawingPage
 from tests.browser.test_csp import violations, watch_csp
 from tests.browser.test_page import keras_reference
-from tests.drawings import FOUR, ONE, SEVEN, ZERO
+from tests.drawings import FOUR, ONE, SEVEN, ZERO, paper_photo
 from tests.numbers import NUMBER_HEIGHT, NUMBER_WIDTH
 
 
@@ -119,3 +122,28 @@ def test_number_mode_fits_a_phone(phone: DrawingPage, browser: Browser) -> None:
     assert phone.page.evaluate("document.documentElement.scrollWidth") <= 360
     box = phone.testid("number-canvas").bounding_box()
     assert 250 <= box["width"] <= 360
+
+
+def test_a_photo_of_a_number_on_paper_is_read_with_its_ink_and_boxes(number_mode: DrawingPage) -> None:
+    photo_input = number_mode.testid("number-photo-input")
+    assert photo_input.get_attribute("accept") == "image/*" and photo_input.get_attribute("capture") is not None
+    number_mode.open_number_photo(paper_photo([SEVEN, FOUR, ZERO, ONE]))
+    assert number_mode.number_prediction() == "7401"
+    result = number_mode.number_result()
+    assert [d["digit"] for d in result["digits"]] == [7, 4, 0, 1]
+    lefts = [d["box"][0] for d in result["digits"]]
+    assert lefts == sorted(lefts)
+    ink = number_mode.testid("number-photo-ink")
+    assert ink.is_visible()
+    # The normalised ink is shown at the photo's size: dark paper, the ruled lines and shadow gone.
+    size = number_mode.page.evaluate("[window.digitApp.lastPhoto.width, window.digitApp.lastPhoto.height]")
+    assert size == [4 * 200 + 160, 200 + 120]
+    assert "7401" in number_mode.page.locator("#status").text_content()
+
+
+def test_a_photo_of_blank_paper_says_so(number_mode: DrawingPage) -> None:
+    blank = io.BytesIO()
+    Image.fromarray(np.full((300, 400, 3), 225, np.uint8)).save(blank, "PNG")
+    number_mode.open_number_photo(blank.getvalue(), "blank.png", "image/png")
+    assert number_mode.number_prediction() == ""
+    assert "No writing found" in number_mode.page.locator("#error").text_content()

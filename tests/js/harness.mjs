@@ -15,6 +15,7 @@
 //       or {"op": "read_photo", "reader_dir", "localizer_dir", "images": [{"width", "height", "rgba_base64", "box": [x, y, w, h] | null}]}
 //          (box null: found and read as the page's automatic mode does, locate.js findHouseNumber)
 //       or {"op": "number_strip", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
+//       or {"op": "ink_image", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
 //       or {"op": "decode_frames", "frames": [[...flat...], ...], "classes": 11}
 //       or {"op": "frame_boxes", "ink": {"width", "height", "values"}, "placement", "digits", "stride", "threshold"}
 //       (read_number also takes "reader_dir": the number reader reads, segmentation gives the boxes)
@@ -24,7 +25,7 @@ import { join } from 'node:path';
 globalThis.tf = await import('@tensorflow/tfjs');
 const tf = globalThis.tf;
 await tf.setBackend('cpu');
-const { fitRegion, preprocessDigit, preprocessHouse, preprocessNumberStrip, zoomRegion } = await import(
+const { fitRegion, inkImage, preprocessDigit, preprocessHouse, preprocessNumberStrip, zoomRegion } = await import(
   '../../web/static/js/preprocess.js'
 );
 const { decodeBox, decodeDigit, decodeFrames, decodeHouseNumber, frameBoxes } = await import(
@@ -173,6 +174,20 @@ function numberStripOp(request) {
   });
 }
 
+function inkImageOp(request) {
+  return request.images.map((image) => {
+    const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
+    try {
+      const ink = inkImage(pixels, request.config);
+      const result = { ok: true, shape: ink.shape, values: Array.from(ink.dataSync()) };
+      ink.dispose();
+      return result;
+    } catch (err) {
+      return { ok: false, error: err.name, message: err.message };
+    }
+  });
+}
+
 function decodeFramesOp(request) {
   return request.frames.map((frames) => decodeFrames(frames, request.classes, request.blank));
 }
@@ -184,6 +199,7 @@ function frameBoxesOp(request) {
 
 const handlers = {
   number_strip: numberStripOp,
+  ink_image: inkImageOp,
   decode_frames: decodeFramesOp,
   frame_boxes: frameBoxesOp,
   fit_region: fitRegionOp,

@@ -9,6 +9,7 @@ import { BRUSHES, NUMBER_CANVAS, createDrawingPad } from './draw.js';
 import {
   loadClassifier,
   loadNumberReader,
+  numberInk,
   readDigit,
   readNumber,
   settleBackend,
@@ -20,6 +21,7 @@ import {
 } from './model.js';
 import {
   byId as $,
+  decodePhoto,
   deviceStorage,
   digitItems,
   downloadMeter,
@@ -58,6 +60,10 @@ const ui = {
   numberPrediction: $('number-prediction'),
   numberConfidence: $('number-confidence'),
   numberDigits: $('number-digits'),
+  numberPhotoBar: $('number-photo-bar'),
+  numberPhotoInput: $('number-photo-input'),
+  numberPhotoFigure: $('number-photo-figure'),
+  numberPhotoInk: $('number-photo-ink'),
 };
 const modelsUrl = document.body.dataset.modelsUrl;
 const vendorUrl = document.body.dataset.vendorUrl;
@@ -135,23 +141,41 @@ function showMode(mode) {
   ui.digitReading.hidden = number;
   ui.details.hidden = number;
   ui.numberReading.hidden = !number;
+  ui.numberPhotoBar.hidden = !number;
+  ui.numberPhotoFigure.hidden = !number || !hook.lastPhoto;
 }
 
 const SURE_DIGIT = 0.9; // a digit read less surely is shown in red
 
-/** Outline each digit read on the overlay canvas, with its digit and confidence above it. */
-function showNumberBoxes(digits) {
-  const ctx = ui.numberBoxes.getContext('2d');
-  ctx.clearRect(0, 0, ui.numberBoxes.width, ui.numberBoxes.height);
-  ctx.lineWidth = 3;
-  ctx.font = 'bold 18px system-ui, sans-serif';
+/** Outline each digit read on a canvas (the overlay, or the photo's ink), with its digit and confidence above it. */
+function showNumberBoxes(digits, canvas = ui.numberBoxes, scale = 1) {
+  const ctx = canvas.getContext('2d');
+  if (canvas === ui.numberBoxes) ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.lineWidth = 3 * scale;
+  ctx.font = `bold ${Math.round(18 * scale)}px system-ui, sans-serif`;
   ctx.textBaseline = 'bottom';
   for (const { digit, confidence, box } of digits) {
     const [x, y, w, h] = box;
     ctx.strokeStyle = ctx.fillStyle = confidence >= SURE_DIGIT ? '#0b5cad' : '#b3261e';
-    ctx.strokeRect(x - 4, y - 4, w + 8, h + 8);
-    ctx.fillText(`${digit} ${Math.round(confidence * 100)}%`, x - 4, Math.max(18, y - 6));
+    ctx.strokeRect(x - 4 * scale, y - 4 * scale, w + 8 * scale, h + 8 * scale);
+    ctx.fillText(`${digit} ${Math.round(confidence * 100)}%`, x - 4 * scale, Math.max(18 * scale, y - 6 * scale));
   }
+}
+
+/** The ink read from a photo (light ink on black, as the reader sees it), with each digit's box on it. */
+function showPhotoInk(ink, digits) {
+  const canvas = ui.numberPhotoInk;
+  canvas.width = ink.width;
+  canvas.height = ink.height;
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(ink.width, ink.height);
+  for (let i = 0; i < ink.data.length; i++) {
+    const level = Math.round(Math.min(1, Math.max(0, ink.data[i])) * 255);
+    image.data.set([level, level, level, 255], i * 4);
+  }
+  ctx.putImageData(image, 0, 0);
+  showNumberBoxes(digits, canvas, Math.max(1, ink.height / 280));
+  ui.numberPhotoFigure.hidden = false;
 }
 
 function showNumber(result, classes) {
@@ -218,6 +242,8 @@ const hook = {
   mode: ui.modeSelect.value, // "digit" or "number"
   lastNumber: null, // number mode: {number, confidence, digits: [{digit, confidence, box}]}
   numberReader: null, // "name@version" once the number reader is loaded
+  lastPhoto: null, // {name, width, height} of the last photo of a number read
+  photosRead: 0, // photos whose reading finished, read or refused
   predictions: 0,
   lastReadMs: null, // how long the last reading took, preprocessing included
   whenIdle: () => pause?.done ?? running ?? Promise.resolve(),
@@ -406,6 +432,49 @@ async function useModel(name) {
   }
 }
 
+// --- a photo of a written number -----------------------------------------------------------
+
+const PHOTO_SIDE = 1600; // photos are read at most this long: 12 MP takes seconds more and reads no better
+
+/** File -> ImageData, upright as EXIF says, at most PHOTO_SIDE long. */
+async function photoPixels(file) {
+  const { bitmap } = await decodePhoto(file, PHOTO_SIDE);
+  const canvas = document.createElement('canvas');
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return ctx.getImageData(0, 0, canvas.width, canvas.height);
+}
+
+async function readPhoto(file) {
+  if (!file || !active) return;
+  hideError();
+  showStatus(`Reading ${file.name}…`);
+  try {
+    const pixels = await photoPixels(file);
+    const started = performance.now();
+    const result = await readNumber(active, pixels, await useNumberReader());
+    hook.lastReadMs = performance.now() - started;
+    hook.lastNumber = result;
+    hook.lastPhoto = { name: file.name, width: pixels.width, height: pixels.height };
+    hook.predictions += 1;
+    showNumber(result, active.metadata.classes);
+    showNumberBoxes([]); // the boxes belong to the photo, not to the drawing
+    showPhotoInk(numberInk(active, pixels), result.digits);
+    showStatus(`Read ${file.name} as ${ui.numberPrediction.textContent}.`);
+  } catch (err) {
+    hook.lastNumber = null;
+    showNumberEmpty();
+    if (err.name === 'EmptyImageError') showError(`No writing found in “${file.name}”: the page looks blank.`);
+    else showError(err.message);
+  } finally {
+    ui.numberPhotoInput.value = ''; // the same file chosen again is read again
+    hook.photosRead += 1;
+  }
+}
+
 // --- controls ----------------------------------------------------------------------------
 
 function clearCanvas() {
@@ -442,6 +511,7 @@ ui.brush.addEventListener('change', () => {
   numberPad.setBrush(brush);
 });
 ui.modeSelect.addEventListener('change', () => useMode(ui.modeSelect.value));
+ui.numberPhotoInput.addEventListener('change', () => readPhoto(ui.numberPhotoInput.files[0]));
 ui.modelSelect.addEventListener('change', () => useModel(ui.modelSelect.value));
 /** Keys on a focused canvas, as in desktop drawing apps; #draw-help lists them. */
 function drawingKeys(event) {

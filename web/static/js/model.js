@@ -402,6 +402,21 @@ export async function readNumber(classifier, pixels, reader = null) {
 }
 
 /**
+ * The ink readNumber reads from an image: paper normalised, light ink on black, as plain numbers.
+ * @param {{model: tf.LayersModel, metadata: object}} classifier
+ * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels
+ * @returns {{data: Float32Array, width: number, height: number}}
+ */
+export function numberInk(classifier, pixels) {
+  const ink = inkImage(pixels, classifier.metadata.preprocess);
+  try {
+    return { data: ink.dataSync(), width: pixels.width, height: pixels.height };
+  } finally {
+    ink.dispose();
+  }
+}
+
+/**
  * A photo and the box around its number -> {number, confidence, length, complete, digits},
  * decoded as the Python CLI decodes (decode.js): the length head, then that many digit heads.
  * @param {{model: tf.LayersModel, metadata: object}} reader the six-head house-number reader

@@ -7,7 +7,7 @@ import { contentBox } from './draw.js';
 import { findHouseNumber } from './locate.js';
 import { loadModel, readHouseNumber, settleBackend, startBackend, tfLoaded, verdictReason } from './model.js';
 import { preprocessHouse } from './preprocess.js';
-import { byId as $, digitItems, downloadMeter, errorBox, percent, setPageState, statusLine } from './ui.js';
+import { byId as $, decodePhoto, digitItems, downloadMeter, errorBox, percent, setPageState, statusLine } from './ui.js';
 import { deviceStorage, showBackend, whenIdle } from './ui.js'; // the backend line and its verdict
 
 const tf = globalThis.tf;
@@ -150,26 +150,6 @@ async function findNumber() {
 
 // --- opening a photo ----------------------------------------------------------------------
 
-/** File -> ImageBitmap, upright as EXIF says, at most MAX_SIDE long: decoded and scaled off the main thread. */
-async function decodePhoto(file) {
-  let bitmap;
-  try {
-    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
-  } catch {
-    throw new Error(`“${file.name}” is not an image this browser can open. Choose a JPEG, PNG or WebP photo.`);
-  }
-  const original = { width: bitmap.width, height: bitmap.height };
-  const shrink = Math.min(1, MAX_SIDE / Math.max(original.width, original.height));
-  if (shrink === 1) return { bitmap, original };
-  const resized = await createImageBitmap(bitmap, {
-    resizeWidth: Math.max(1, Math.round(original.width * shrink)),
-    resizeHeight: Math.max(1, Math.round(original.height * shrink)),
-    resizeQuality: 'high',
-  });
-  bitmap.close();
-  return { bitmap: resized, original };
-}
-
 async function openPhoto(file) {
   showError('');
   clearResult();
@@ -179,7 +159,7 @@ async function openPhoto(file) {
     return;
   }
   showStatus(`Opening ${file.name}…`);
-  const { bitmap, original } = await decodePhoto(file);
+  const { bitmap, original } = await decodePhoto(file, MAX_SIDE);
   ui.canvas.width = bitmap.width;
   ui.canvas.height = bitmap.height;
   const ctx = ui.canvas.getContext('2d', { willReadFrequently: true });

@@ -153,15 +153,281 @@ export function preprocessDigit(pixels, config) {
   }
 }
 
+// --- paper: a photo or scan of writing -> light ink on black, the paper gone -----------
+// Plain arrays ({data: Float32Array, height, width}, row-major), not tensors: percentiles and
+// running minima are loops. Constants come from metadata.json preprocess (background_config()).
+
 /**
- * Image pixels (any size, either polarity) -> float32 [H, W] in [0, 1], light ink on black,
- * at full size: what segment.js cuts into digits. Throws EmptyImageError when blank.
+ * Light ink on dark paper, whichever way round the image came: the border is paper, and it is
+ * light when it lies above the middle of the image's range (a dim photo's paper is below 0.5).
+ * @param {tf.Tensor2D} gray
+ * @returns {{data: Float32Array, height: number, width: number}}
+ */
+export function inkPolarityGray(gray) {
+  const [height, width] = gray.shape;
+  const data = Float32Array.from(gray.dataSync());
+  let low = Infinity;
+  let high = -Infinity;
+  for (const v of data) {
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  if (borderMean(gray) > (low + high) / 2) for (let i = 0; i < data.length; i++) data[i] = 1 - data[i];
+  return { data, height, width };
+}
+
+/** Integer edges of `cells` near-equal cells over `size` pixels. */
+export function cellEdges(size, cells) {
+  return Array.from({ length: cells + 1 }, (_, i) => Math.floor((i * size) / cells));
+}
+
+/** The value below which `share` of the values lie, without interpolation (as numpy's sort, picked). */
+export function lowPercentile(values, share) {
+  const ordered = Float32Array.from(values).sort();
+  return ordered[Math.floor(share * (ordered.length - 1))];
+}
+
+/**
+ * The paper's level under each pixel: a low percentile of its cell, the median of it and its
+ * neighbours, interpolated between cell centres. Follows light that changes across the page, not strokes.
+ */
+export function paperLevel(image, config) {
+  const { data, height, width } = image;
+  const cell = Math.max(1, Math.min(height, width) / config.background_cells);
+  const rows = Math.max(1, Math.floor(height / cell + 0.5));
+  const cols = Math.max(1, Math.floor(width / cell + 0.5));
+  const rowEdges = cellEdges(height, rows);
+  const colEdges = cellEdges(width, cols);
+  const levels = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const [y0, y1, x0, x1] = [rowEdges[i], rowEdges[i + 1], colEdges[j], colEdges[j + 1]];
+      const step = Math.max(1, Math.floor(Math.max(y1 - y0, x1 - x0) / config.samples));
+      const sample = [];
+      for (let y = y0; y < y1; y += step) for (let x = x0; x < x1; x += step) sample.push(data[y * width + x]);
+      levels[i * cols + j] = lowPercentile(sample, config.background_percentile);
+    }
+  }
+  const step = Math.max(1, Math.floor(Math.max(height, width) / config.samples));
+  const sample = [];
+  for (let y = 0; y < height; y += step) for (let x = 0; x < width; x += step) sample.push(data[y * width + x]);
+  const ceiling = lowPercentile(sample, config.background_percentile) + config.max_shadow;
+  const median = neighbourhoodMedian(levels, rows, cols).map((v) => Math.min(v, ceiling));
+  return interpolateCells(median, rows, cols, height, width);
+}
+
+/** Each cell's median level (the lower middle) among itself and its neighbours inside the grid. */
+export function neighbourhoodMedian(levels, rows, cols) {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const near = [];
+      for (let a = Math.max(0, i - 1); a < Math.min(rows, i + 2); a++) {
+        for (let b = Math.max(0, j - 1); b < Math.min(cols, j + 2); b++) near.push(levels[a * cols + b]);
+      }
+      out[i * cols + j] = lowPercentile(near, 0.5);
+    }
+  }
+  return out;
+}
+
+/** Per pixel, [low cell, high cell, weight of the high one]: linear from cell centres to pixel centres. */
+export function cellWeights(size, cells) {
+  return Array.from({ length: size }, (_, k) => {
+    const position = Math.min(Math.max(((k + 0.5) * cells) / size - 0.5, 0), cells - 1);
+    const low = Math.floor(position);
+    return [low, Math.min(low + 1, cells - 1), position - low];
+  });
+}
+
+export function interpolateCells(levels, rows, cols, height, width) {
+  const across = cellWeights(width, cols);
+  const data = new Float32Array(height * width);
+  cellWeights(height, rows).forEach(([r0, r1, wr], y) => {
+    for (let x = 0; x < width; x++) {
+      const [c0, c1, wc] = across[x];
+      const top = levels[r0 * cols + c0] * (1 - wc) + levels[r0 * cols + c1] * wc;
+      const bottom = levels[r1 * cols + c0] * (1 - wc) + levels[r1 * cols + c1] * wc;
+      data[y * width + x] = top * (1 - wr) + bottom * wr;
+    }
+  });
+  return { data, height, width };
+}
+
+/**
+ * How bright paper grain, printed patterns and JPEG noise get above the paper level: the dim
+ * pixels' median and 75th percentile are paper's; ink stands far above both. Never above floor_cap of the peak.
+ */
+export function noiseFloor(residue, config) {
+  const { data, height, width } = residue;
+  const step = Math.max(1, Math.floor(Math.max(height, width) / config.samples));
+  const sample = [];
+  for (let y = 0; y < height; y += step) for (let x = 0; x < width; x += step) sample.push(data[y * width + x]);
+  const cap = config.floor_cap * sample.reduce((a, b) => Math.max(a, b), -Infinity);
+  const dim = sample.filter((v) => v < cap);
+  if (dim.length === 0) return 0;
+  const [median, upper] = [lowPercentile(dim, 0.5), lowPercentile(dim, 0.75)];
+  return Math.min(cap, median + config.noise_spread * (upper - median));
+}
+
+/**
+ * Rows of an image -> rows of width - length + 1: pick (Math.min or Math.max) over each run of
+ * `length`, in linear time whatever the length (van Herk / Gil-Werman).
+ */
+export function slidingExtreme(image, length, pick) {
+  const { data, height, width } = image;
+  const count = width - length + 1;
+  const out = new Float32Array(height * Math.max(0, count));
+  const forward = new Float32Array(width);
+  const backward = new Float32Array(width);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      forward[x] = x % length === 0 ? data[row + x] : pick(forward[x - 1], data[row + x]);
+    }
+    for (let x = width - 1; x >= 0; x--) {
+      backward[x] = x % length === length - 1 || x === width - 1 ? data[row + x] : pick(backward[x + 1], data[row + x]);
+    }
+    for (let x = 0; x < count; x++) out[y * count + x] = pick(backward[x], forward[x + length - 1]);
+  }
+  return { data: out, height, width: count };
+}
+
+/**
+ * Grey opening by a horizontal segment of `length`: what of the (non-negative) image lies on
+ * straight runs at least that long (ruled lines), everything shorter gone (digits).
+ */
+export function openingAlongRows(image, length) {
+  const { height, width } = image;
+  if (length > width) return { data: new Float32Array(height * width), height, width };
+  const eroded = slidingExtreme(image, length, Math.min);
+  const paddedWidth = width + length - 1;
+  const padded = new Float32Array(height * paddedWidth);
+  for (let y = 0; y < height; y++) {
+    padded.set(eroded.data.subarray(y * eroded.width, (y + 1) * eroded.width), y * paddedWidth + length - 1);
+  }
+  return slidingExtreme({ data: padded, height, width: paddedWidth }, length, Math.max);
+}
+
+/** Shift each column up by floor(slope (x - W / 2) + 0.5) px (down when `back`), paper (0) coming in. */
+export function shearRows(image, slope, back = false) {
+  const { data, height, width } = image;
+  const out = new Float32Array(height * width);
+  for (let x = 0; x < width; x++) {
+    const shift = (back ? -1 : 1) * Math.floor(slope * (x - width / 2) + 0.5);
+    for (let y = Math.max(0, -shift); y < Math.min(height, height - shift); y++) {
+      out[y * width + x] = data[(y + shift) * width + x];
+    }
+  }
+  return { data: out, height, width };
+}
+
+/** Each factor x factor block -> its brightest pixel (a thin line survives). */
+export function maxPool(image, factor) {
+  const { data, height, width } = image;
+  const rows = Math.ceil(height / factor);
+  const cols = Math.ceil(width / factor);
+  const out = new Float32Array(rows * cols);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const k = Math.floor(y / factor) * cols + Math.floor(x / factor);
+      out[k] = Math.max(out[k], data[y * width + x]);
+    }
+  }
+  return { data: out, height: rows, width: cols };
+}
+
+/**
+ * The part of the ink that lies on long, near-horizontal lines (ruled lines, underlines, the
+ * tops and bottoms of boxes), found on the max-pooled image.
+ */
+export function lineInk(ink, config) {
+  const { data, height, width } = ink;
+  const factor = Math.max(1, Math.ceil(Math.max(height, width) / config.line_work_side));
+  const found = pooledLineInk(maxPool(ink, factor), config);
+  const out = new Float32Array(height * width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const level = found.data[Math.floor(y / factor) * found.width + Math.floor(x / factor)];
+      out[y * width + x] = Math.min(level, data[y * width + x]);
+    }
+  }
+  return { data: out, height, width };
+}
+
+/** Where long near-horizontal lines run, at their level; columns widened down by a band first. */
+export function pooledLineInk(ink, config) {
+  const { data, height, width } = ink;
+  const length = Math.max(
+    Math.floor(config.line_length * width + 0.5),
+    Math.min(height, Math.floor(config.line_min_share * width + 0.5)),
+  );
+  const band = Math.max(1, Math.floor(config.line_band * height + 0.5));
+  const widened = new Float32Array(height * width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let v = 0;
+      for (let k = y; k < Math.min(height, y + band); k++) v = Math.max(v, data[k * width + x]);
+      widened[y * width + x] = v;
+    }
+  }
+  const found = new Float32Array(height * width);
+  for (const slope of config.line_slopes) {
+    const opened = openingAlongRows(shearRows({ data: widened, height, width }, slope), length);
+    const back = shearRows(opened, slope, true).data;
+    for (let i = 0; i < found.length; i++) found[i] = Math.max(found[i], back[i]);
+  }
+  // What stays after a vertical opening is thick (a block of ink); a line is long and thin.
+  const thick = Math.max(2, Math.floor(config.line_thickness * height + 0.5)) + band;
+  const blocks = transpose(openingAlongRows(transpose({ data: found, height, width }), thick));
+  for (let i = 0; i < found.length; i++) found[i] -= blocks.data[i];
+  return { data: found, height, width };
+}
+
+/** Rows become columns. */
+export function transpose(image) {
+  const { data, height, width } = image;
+  const out = new Float32Array(height * width);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[x * height + y] = data[y * width + x];
+  return { data: out, height: width, width: height };
+}
+
+/**
+ * Grayscale photo, scan or canvas (either polarity) -> float32 [H, W] >= 0, light ink on black
+ * with the paper at 0: uneven light subtracted, paper grain and patterns cut, ruled lines taken out.
+ * @param {tf.Tensor2D} gray
+ * @param {object} config metadata.json preprocess (background_config's keys)
+ * @returns {tf.Tensor2D}
+ */
+export function normaliseBackground(gray, config) {
+  const ink = inkPolarityGray(gray);
+  const level = paperLevel(ink, config).data;
+  const residue = { data: new Float32Array(ink.data.length), height: ink.height, width: ink.width };
+  for (let i = 0; i < level.length; i++) residue.data[i] = Math.max(ink.data[i] - level[i], 0);
+  const floor = noiseFloor(residue, config);
+  for (let i = 0; i < level.length; i++) residue.data[i] = Math.max(residue.data[i] - floor, 0);
+  const lines = lineInk(residue, config).data;
+  for (let i = 0; i < lines.length; i++) residue.data[i] -= lines[i];
+  return tf.tensor2d(residue.data, [ink.height, ink.width]);
+}
+
+/**
+ * Image pixels (any size, either polarity, canvas or paper) -> float32 [H, W] in [0, 1], light
+ * ink on black, at full size: what segment.js cuts into digits. Throws EmptyImageError when blank.
  * @param {{data: Uint8ClampedArray|Uint8Array, width: number, height: number}} pixels
  * @param {{min_contrast: number}} config
  * @returns {tf.Tensor2D}
  */
 export function inkImage(pixels, config) {
-  return tf.tidy(() => stretchContrast(invertIfLightBackground(toGrayscale(pixels)), config));
+  const gray = toGrayscale(pixels);
+  let flat;
+  try {
+    flat = normaliseBackground(gray, config);
+    return stretchContrast(flat, config);
+  } finally {
+    gray.dispose();
+    flat?.dispose();
+  }
 }
 
 // --- whole numbers: the ink of a written number -> the number reader's strip ----------

@@ -146,3 +146,28 @@ export function showOfflineReady() {
   element.hidden = false;
   note.hidden = false;
 }
+
+/**
+ * File -> {bitmap, original: {width, height}}: an ImageBitmap upright as EXIF says, at most maxSide
+ * long, decoded and scaled off the main thread. Throws a readable Error for a file that is no image.
+ * @param {File} file
+ * @param {number} maxSide
+ */
+export async function decodePhoto(file, maxSide) {
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch {
+    throw new Error(`“${file.name}” is not an image this browser can open. Choose a JPEG, PNG or WebP photo.`);
+  }
+  const original = { width: bitmap.width, height: bitmap.height };
+  const shrink = Math.min(1, maxSide / Math.max(original.width, original.height));
+  if (shrink === 1) return { bitmap, original };
+  const resized = await createImageBitmap(bitmap, {
+    resizeWidth: Math.max(1, Math.round(original.width * shrink)),
+    resizeHeight: Math.max(1, Math.round(original.height * shrink)),
+    resizeQuality: 'high',
+  });
+  bitmap.close();
+  return { bitmap: resized, original };
+}
