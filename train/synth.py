@@ -1116,6 +1116,13 @@ def generate_scenes(count: int, seed: int) -> list[Scene]:
 
 
 def save_sample_sheet(images: np.ndarray, numbers: list[str], path: Path, columns: int = 12, zoom: int = 2) -> None:
+    """A grid of crops (pixels doubled, not smoothed), each titled with its number, saved as PNG."""
+    sheet = sample_sheet(images, numbers, columns, zoom)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path, optimize=True)
+
+
+def sample_sheet(images: np.ndarray, numbers: list[str], columns: int = 12, zoom: int = 2) -> Image.Image:
     """A grid of crops (pixels doubled, not smoothed), each titled with its number."""
     title = 18
     tile_w, tile_h = CROP_SIZE * zoom + 6, CROP_SIZE * zoom + title + 6
@@ -1128,8 +1135,7 @@ def save_sample_sheet(images: np.ndarray, numbers: list[str], path: Path, column
         draw.text((x + CROP_SIZE * zoom / 2, y), number, fill="black", font=font, anchor="mt")
         tile = Image.fromarray(image).resize((CROP_SIZE * zoom, CROP_SIZE * zoom), Image.NEAREST)
         sheet.paste(tile, (x, y + title))
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(path, optimize=True)
+    return sheet
 
 
 def save_scene_sheet(scenes: list[Scene], path: Path, columns: int = 3) -> None:
