@@ -31,6 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from train.data import REPO_ROOT  # noqa: E402
 from train.evaluate import MODELS_DIR, update_metrics  # noqa: E402
 from train.locate import iou  # noqa: E402
 from train.predict import LOCALIZER_FILE, MODEL_FILES, find_house_number, load_image, read_house_number  # noqa: E402
@@ -140,6 +141,12 @@ def recorded(report: dict) -> dict:
     return out
 
 
+def shown_path(path: str) -> str:
+    """A path as metrics.json keeps it: relative to the repository when inside it, so it reads the same anywhere."""
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(REPO_ROOT)) if resolved.is_relative_to(REPO_ROOT) else str(path)
+
+
 def load_model_file(path: Path):
     from train.quiet_tf import import_tensorflow_quietly
 
@@ -174,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("annotated_box", "jittered_box", "no_box"):
         for item in (report[key] or {}).get("misread", []):
             print(json.dumps({"figure": key, **item}))
-    figures = {**recorded(report), "model_file": args.model_file}
-    figures["localizer_file"] = None if args.no_find else args.localizer_file
+    figures = {**recorded(report), "model_file": shown_path(args.model_file)}
+    figures["localizer_file"] = None if args.no_find else shown_path(args.localizer_file)
     update_metrics(METRICS_KEY, figures, Path(args.out_dir) / "metrics.json")
     for line in summary_lines(report):
         print(json.dumps(line))
