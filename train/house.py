@@ -8,10 +8,10 @@ Real photos (issue 17): --real-dir mixes in the *training* part of a real SVHN f
 fixed split; its validation photos are never read here), each photo cropped from its annotated box
 and from --box-jitter - 1 loose boxes (grown 0-40 % and shifted, as a person draws one), shown
 --real-oversample times per epoch; --augment adds what real photos show (low resolution, blur,
-colour and contrast). The committed reader was fine-tuned so (see the Makefile's train-house):
+colour and contrast). The committed reader was fine-tuned so (the Makefile's train-house tells how):
 
-    python -m train.house --init-from models/house.keras --real-dir ../shared/data/svhn/train_sample \
-        --train-count 40000 --box-jitter 8 --real-oversample 2 --augment --epochs 12 --lr 5e-4 --dropout 0.1
+    python -m train.house --init-from runs/house_stage2/house.keras --real-dir ../shared/data/svhn/train_sample \
+        --train-count 16000 --box-jitter 8 --real-oversample 2 --augment --epochs 4 --lr 5e-4 --dropout 0.1
 
 Built under a tf.distribute strategy: the same command uses every GPU a machine has. On several
 machines, set TF_CONFIG on each (the same cluster, its own task) and run the same command on all:
