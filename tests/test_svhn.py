@@ -92,3 +92,45 @@ def test_build_crops_caches_npz(tmp_path):
     assert Path(split / f"crops_{HOUSE_CROP}.npz").is_file()
     (split / "digitStruct.mat").unlink()  # the second call reads the cache only
     assert svhn.build_crops(split)["digits"].tolist() == data["digits"].tolist()
+
+
+def test_real_split_is_by_file_number_and_keeps_about_300_for_validation():
+    directory = require_data(svhn.REAL_SAMPLE_DIR / "digitStruct.json", "real SVHN photos").parent
+    training, validation = svhn.split_real(svhn.load_annotations(directory))
+    assert (len(training), len(validation)) == (1200, 302)
+    assert max(svhn.file_number(a.filename) for a in training) < svhn.REAL_VAL_FIRST_FILE
+    assert min(svhn.file_number(a.filename) for a in validation) == svhn.REAL_VAL_FIRST_FILE
+    assert not {a.filename for a in training} & {a.filename for a in validation}
+
+
+def test_split_does_not_depend_on_annotation_order():
+    shuffled = [FIXTURE[2], FIXTURE[0], FIXTURE[1]]
+    training, validation = svhn.split_real(shuffled, first=2)
+    assert [a.filename for a in training] == ["1.png"] and [a.filename for a in validation] == ["2.png", "10.png"]
+
+
+def test_jittered_boxes_are_looser_shifted_and_still_hold_most_of_the_number():
+    box = (100.0, 50.0, 60.0, 30.0)
+    rng = np.random.default_rng(0)
+    boxes = np.array([svhn.jitter_box(box, rng) for _ in range(500)])
+    grow_w, grow_h = boxes[:, 2] / box[2] - 1, boxes[:, 3] / box[3] - 1
+    assert grow_w.min() >= 0 and grow_w.max() <= 0.4 and grow_h.max() <= 0.4 and grow_w.std() > 0.08
+    centre_shift = boxes[:, 0] + boxes[:, 2] / 2 - (box[0] + box[2] / 2)
+    assert np.abs(centre_shift).max() > 5  # off-centre, not only grown
+    # The number pokes out by at most the overhang: the reader's 30 % growth still holds it whole.
+    assert (boxes[:, 0] <= box[0] + svhn.JITTER_OVERHANG * box[2] + 1e-9).all()
+    assert (boxes[:, 0] + boxes[:, 2] >= box[0] + box[2] - svhn.JITTER_OVERHANG * box[2] - 1e-9).all()
+    again = svhn.jitter_box(box, np.random.default_rng(0))
+    assert again == tuple(boxes[0])
+
+
+def test_real_crops_take_every_training_photo_with_its_loose_boxes(tmp_path):
+    split = tmp_path / "sample"
+    split.mkdir()
+    for annotation in FIXTURE:
+        Image.new("RGB", (200, 60), "white").save(split / annotation.filename)
+    svhn.write_digitstruct_mat(split / "digitStruct.mat", FIXTURE)
+    data = svhn.build_real_crops(split, tmp_path / "cache", "train", variants=3)
+    assert data["images"].shape == (3 * 3, HOUSE_CROP, HOUSE_CROP, 3)  # the 3 fixtures are below the threshold
+    assert data["file_number"].tolist() == [1, 1, 1, 2, 2, 2, 10, 10, 10]
+    assert len(list((tmp_path / "cache").glob("svhn_real_train_*.npz"))) == 1

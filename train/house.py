@@ -1,10 +1,29 @@
 """Train the six-head house-number reader: generated street numbers (+ SVHN) -> models/house.keras.
 
-    python -m train.house                              # the committed model
-    python -m train.house --svhn-dir ~/svhn/train      # also mix in real SVHN format 1
+    python -m train.house                              # the committed model's first stages
+    python -m train.house --svhn-dir ~/svhn/train      # also mix in a whole real SVHN format 1 split
     python -m train.house --train-count 2000 --val-count 500 --epochs 1 --out-dir /tmp/smoke
 
-Built under a tf.distribute strategy: the same command uses every GPU a machine has.
+Real photos (issue 17): --real-dir mixes in the *training* part of a real SVHN folder (train/svhn.py's
+fixed split; its validation photos are never read here), each photo cropped from its annotated box
+and from --box-jitter - 1 loose boxes (grown 0-40 % and shifted, as a person draws one), shown
+--real-oversample times per epoch; --augment adds what real photos show (low resolution, blur,
+colour and contrast). The committed reader was fine-tuned so (the Makefile's train-house tells how):
+
+    python -m train.house --init-from runs/house_stage2/house.keras --real-dir ../shared/data/svhn/train_sample \
+        --train-count 16000 --box-jitter 8 --real-oversample 2 --augment --epochs 4 --lr 5e-4 --dropout 0.1
+
+Built under a tf.distribute strategy: the same command uses every GPU a machine has. On several
+machines, set TF_CONFIG on each (the same cluster, its own task) and run the same command on all:
+MultiWorkerMirroredStrategy then trains one model in step over every worker's devices, each worker
+drawing its own batches (seeded by its index), and only the chief (worker 0) writes the model,
+history and metrics to --out-dir (the others write to a temporary folder and delete it):
+
+    TF_CONFIG='{"cluster": {"worker": ["gpu1:12345", "gpu2:12345"]}, "task": {"type": "worker", "index": 0}}' \
+        python -m train.house --out-dir runs/house          # on gpu1; index 1 on gpu2
+
+--batch-size is per replica, so the global batch (and the learning rate's steps) grow with the
+number of devices; give every worker the same data (the cache/ npz files, or the same seeds).
 """
 
 from __future__ import annotations
@@ -13,6 +32,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,7 +40,7 @@ import numpy as np
 import tf_keras as keras
 
 from reader.decode import decode_house_number
-from reader.paths import MODELS_DIR
+from reader.paths import CACHE_DIR, MODELS_DIR
 from reader.preprocess import HOUSE_INPUT, HOUSE_OFFSETS, centre_crop
 from reader.quiet_tf import import_tensorflow_quietly
 from train.cli import command
@@ -37,13 +57,30 @@ BATCH_SIZE = 128  # per replica
 PEAK_LR = 2e-3
 DROPOUT = 0.3
 TRAIN_SEED, VAL_SEED = 1, 2
+REAL_CROP_SEED = 0  # the jittered boxes of the real training crops (cached under cache/)
+LOW_RES_RATE = 0.3  # with --augment: share of windows shown at a lower resolution
 # ---------------------------------------------------------------------------------------
 
 
 def strategy() -> tf.distribute.Strategy:
-    """Mirror over all GPUs when there are several; otherwise the default (one device)."""
+    """Several machines (TF_CONFIG set): all workers in step; else mirror over a machine's GPUs when
+    there are several; otherwise the default (one device)."""
+    if os.environ.get("TF_CONFIG"):
+        return tf.distribute.MultiWorkerMirroredStrategy()
     gpus = tf.config.list_logical_devices("GPU")
     return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+
+
+def is_chief(tf_config: str | None = None) -> bool:
+    """Whether this process writes the results: always on one machine; under TF_CONFIG, the "chief"
+    task or, in a cluster without one, worker 0."""
+    config = json.loads((tf_config if tf_config is not None else os.environ.get("TF_CONFIG")) or "{}")
+    if not config:
+        return True
+    task = config.get("task", {})
+    if "chief" in config.get("cluster", {}):
+        return task.get("type") == "chief"
+    return task.get("type", "worker") == "worker" and int(task.get("index", 0)) == 0
 
 
 def targets(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -61,20 +98,51 @@ def random_window(images: tf.Tensor, labels: dict, seed: int | None = None) -> t
     return crops, labels
 
 
+def photo_augment(images: tf.Tensor, labels: dict) -> tuple[tf.Tensor, dict]:
+    """float (B, 54, 54, 3) -> the same, looking more like real street photos: each batch a random
+    share shown at a lower resolution (a number a dozen pixels high, blurred by the upscaling), and
+    every window its own contrast, brightness and saturation (dull light, tinted glass, washed paint)."""
+    size = tf.shape(images)[0]
+    low = tf.random.uniform([], 14, HOUSE_INPUT, tf.int32)
+    blurred = tf.image.resize(tf.image.resize(images, [low, low], antialias=True), [HOUSE_INPUT, HOUSE_INPUT])
+    pick = tf.random.uniform([size, 1, 1, 1]) < LOW_RES_RATE
+    images = tf.where(pick, blurred, images)
+    grey = tf.reduce_mean(images, axis=-1, keepdims=True)
+    saturation = tf.random.uniform([size, 1, 1, 1], 0.3, 1.5)
+    images = grey + saturation * (images - grey)
+    mean = tf.reduce_mean(images, axis=[1, 2, 3], keepdims=True)
+    contrast = tf.random.uniform([size, 1, 1, 1], 0.5, 1.3)
+    brightness = tf.random.uniform([size, 1, 1, 1], -0.15, 0.15)
+    return tf.clip_by_value((images - mean) * contrast + mean + brightness, 0.0, 1.0), labels
+
+
 def centre_windows(images: np.ndarray) -> np.ndarray:
     return np.stack([centre_crop(im, HOUSE_INPUT) for im in images]).astype(np.float32) / 255.0
 
 
-def training_dataset(data: dict[str, np.ndarray], batch_size: int, seed: int) -> tf.data.Dataset:
-    """Batches gathered from numpy (the crops are too big to embed in a graph), windows cut in TF."""
+def epoch_order(repeats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each sample index `repeats[i]` times, shuffled: one epoch's order with oversampling."""
+    return rng.permutation(np.repeat(np.arange(len(repeats)), repeats))
+
+
+def training_dataset(
+    data: dict[str, np.ndarray],
+    batch_size: int,
+    seed: int,
+    repeats: np.ndarray | None = None,
+    augment: bool = False,
+) -> tf.data.Dataset:
+    """Batches gathered from numpy (the crops are too big to embed in a graph), windows cut in TF.
+
+    `repeats` (one count per sample; default 1) oversamples: the real photos are few."""
     images, labels = data["images"], targets(data)
-    count = len(images)
+    repeats = np.ones(len(images), np.int64) if repeats is None else repeats
 
     def batches():
         rng = np.random.default_rng(seed)
         while True:
-            order = rng.permutation(count)
-            for start in range(0, count - batch_size + 1, batch_size):
+            order = epoch_order(repeats, rng)
+            for start in range(0, len(order) - batch_size + 1, batch_size):
                 index = np.sort(order[start : start + batch_size])
                 yield images[index], {k: v[index] for k, v in labels.items()}
 
@@ -83,7 +151,21 @@ def training_dataset(data: dict[str, np.ndarray], batch_size: int, seed: int) ->
         {k: tf.TensorSpec((batch_size,), tf.int64) for k in labels},
     )
     ds = tf.data.Dataset.from_generator(batches, output_signature=signature)
-    return ds.map(random_window, num_parallel_calls=tf.data.AUTOTUNE).prefetch(4)
+    ds = ds.map(random_window, num_parallel_calls=tf.data.AUTOTUNE)
+    if augment:
+        ds = ds.map(photo_augment, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(4)
+
+
+def distributed_dataset(distribution: tf.distribute.Strategy, global_batch: int, seed: int, **kwargs):
+    """training_dataset per input pipeline (one per worker): per-replica batches, each worker its own
+    seed so the workers draw different samples from the same data."""
+
+    def dataset_fn(context: tf.distribute.InputContext) -> tf.data.Dataset:
+        batch = context.get_per_replica_batch_size(global_batch)
+        return training_dataset(batch_size=batch, seed=seed + context.input_pipeline_id, **kwargs)
+
+    return distribution.distribute_datasets_from_function(dataset_fn)
 
 
 def read_windows(model: keras.Model, images: np.ndarray) -> list[np.ndarray]:
@@ -122,18 +204,59 @@ def whole_number_accuracy(model: keras.Model, data: dict[str, np.ndarray]) -> di
     }
 
 
-def load_data(train_count: int, val_count: int, svhn_dir: str | None) -> tuple[dict, dict]:
+def mix(generated: dict, real: dict, oversample: int) -> tuple[dict, np.ndarray]:
+    """Generated + real crops -> (one dict of arrays, per-sample repeats: real ones `oversample` times)."""
+    data = {k: np.concatenate([generated[k], real[k]]) for k in generated}
+    repeats = np.concatenate([np.ones(len(generated["images"]), np.int64), np.full(len(real["images"]), oversample)])
+    return data, repeats
+
+
+def load_data(
+    train_count: int, val_count: int, svhn_dir: str | None, real: dict | None = None
+) -> tuple[dict, dict, np.ndarray]:
+    """(training crops, held-out generated crops, per-sample repeats); `real` mixes in real photos:
+    {dir, variants, oversample} (load_real)."""
     from train.synth import cached_samples
 
     train_data = cached_samples(train_count, TRAIN_SEED)
     val_data = cached_samples(val_count, VAL_SEED)
+    repeats = None
     if svhn_dir:
         from train.svhn import build_crops
 
-        real = build_crops(svhn_dir)
-        train_data = {k: np.concatenate([train_data[k], real[k]]) for k in train_data}
-        print(f"mixed in {len(real['images'])} SVHN crops from {svhn_dir}")
-    return train_data, val_data
+        crops = build_crops(svhn_dir)
+        train_data, repeats = mix(train_data, crops, 1)
+        print(f"mixed in {len(crops['images'])} SVHN crops from {svhn_dir}")
+    if real:
+        crops = load_real(real["dir"], "train", real["variants"])
+        train_data, repeats = mix(train_data, crops, real["oversample"])
+        print(f"mixed in {len(crops['images'])} real training crops x{real['oversample']} from {real['dir']}")
+    if repeats is None:
+        repeats = np.ones(len(train_data["images"]), np.int64)
+    return train_data, val_data, repeats
+
+
+def load_real(directory: str, part: str, variants: int = 1) -> dict[str, np.ndarray]:
+    """Real crops of one part of the fixed split (train/svhn.py), cached under cache/."""
+    from train.svhn import build_real_crops
+
+    crops = build_real_crops(directory, CACHE_DIR, part, variants, seed=REAL_CROP_SEED)
+    return {k: crops[k] for k in ("images", "length", "digits")}
+
+
+class RealValidation(keras.callbacks.Callback):
+    """After each epoch, the share of real validation numbers read whole from their annotated box
+    (the crops evaluate_real reads), logged as real_val_whole: the figure that matters, watched live."""
+
+    def __init__(self, crops: dict[str, np.ndarray]):
+        super().__init__()
+        self.crops = crops
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        figure = whole_number_accuracy(self.model, self.crops)["whole_number_accuracy"]
+        print(f"epoch {epoch + 1}: real validation read whole {figure * 100:.2f} %", flush=True)
+        if logs is not None:
+            logs["real_val_whole"] = figure
 
 
 def train(
@@ -146,12 +269,15 @@ def train(
     init_from: Path | None = None,
     peak_lr: float = PEAK_LR,
     dropout: float = DROPOUT,
+    real: dict | None = None,
+    augment: bool = False,
+    batch_per_replica: int = BATCH_SIZE,
 ) -> dict:
+    distribution = strategy()  # first: MultiWorkerMirroredStrategy must come before other TF work
     keras.utils.set_random_seed(seed)
-    train_data, val_data = load_data(train_count, val_count, svhn_dir)
-    distribution = strategy()
-    batch_size = BATCH_SIZE * distribution.num_replicas_in_sync
-    steps = len(train_data["images"]) // batch_size
+    train_data, val_data, repeats = load_data(train_count, val_count, svhn_dir, real)
+    batch_size = batch_per_replica * distribution.num_replicas_in_sync
+    steps = int(repeats.sum()) // batch_size
     with distribution.scope():
         model = build_house_reader(dropout=dropout)
         if init_from:
@@ -169,22 +295,33 @@ def train(
     val_inputs = centre_windows(val_data["images"][:2000])
     val_targets = {k: v[:2000] for k, v in targets(val_data).items()}
     out_dir.mkdir(parents=True, exist_ok=True)
-    # Saved after every epoch, so a run cut short still leaves its latest weights.
-    checkpoint = keras.callbacks.ModelCheckpoint(str(out_dir / "house.keras"))
+    # Saved after every epoch, so a run cut short still leaves its latest weights (under several
+    # workers, Keras writes the others' copies to temporary folders and deletes them).
+    callbacks = [keras.callbacks.ModelCheckpoint(str(out_dir / "house.keras"))]
+    if real and distribution.num_replicas_in_sync == 1:  # a live figure costs a predict; one device only
+        callbacks.append(RealValidation(load_real(real["dir"], "val")))
+    data = {"data": train_data, "repeats": repeats, "augment": augment}
     started = time.perf_counter()
     history = model.fit(
-        training_dataset(train_data, batch_size, seed),
+        distributed_dataset(distribution, batch_size, seed, **data),
         steps_per_epoch=steps,
         epochs=epochs,
         validation_data=(val_inputs, val_targets),
-        callbacks=[checkpoint],
+        callbacks=callbacks,
         verbose=2 if os.environ.get("CI") else 1,
     )
     train_seconds = time.perf_counter() - started
+    if not is_chief():
+        # Every worker saves (saving may need them all in step); only the chief's copy is kept.
+        with tempfile.TemporaryDirectory() as scratch:
+            model.save(Path(scratch) / "house.keras")
+        return {}
     model.save(out_dir / "house.keras")
+    # Under several workers the trained model's predict would wait for the others: read a plain copy.
+    reader = keras.models.load_model(out_dir / "house.keras", compile=False) if os.environ.get("TF_CONFIG") else model
     (out_dir / "house_history.json").write_text(json.dumps(history.history, indent=1) + "\n")
     figures = {
-        "held_out_generated": whole_number_accuracy(model, val_data),
+        "held_out_generated": whole_number_accuracy(reader, val_data),
         "params": int(model.count_params()),
         "epochs": epochs,
         "train_images": len(train_data["images"]),
@@ -192,6 +329,8 @@ def train(
         "replicas": distribution.num_replicas_in_sync,
         "input_shape": list(HOUSE_INPUT_SHAPE),
         "svhn_mixed_in": bool(svhn_dir),
+        "real_mixed_in": real,
+        "augment": augment,
         "peak_lr": peak_lr,
         "dropout": dropout,
         "initialized_from": str(init_from) if init_from else None,
@@ -229,9 +368,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=PEAK_LR, help=f"peak learning rate (default: {PEAK_LR})")
     parser.add_argument("--dropout", type=float, default=DROPOUT, help=f"dropout before the heads (default: {DROPOUT})")
     parser.add_argument(
+        "--real-dir", help="a real SVHN folder (train/svhn.py's split): mix in its training photos (default: none)"
+    )
+    parser.add_argument(
+        "--box-jitter",
+        type=int,
+        default=1,
+        help="crops per real photo: the annotated box + N-1 loose ones (default: 1)",
+    )
+    parser.add_argument("--real-oversample", type=int, default=1, help="real crops per epoch, times (default: 1)")
+    parser.add_argument("--augment", action="store_true", help="low resolution, blur, colour (default: off)")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"per replica (default: {BATCH_SIZE})")
+    parser.add_argument(
         "--evaluate-only", action="store_true", help="measure the trained model in --out-dir again; no training"
     )
     args = parser.parse_args(argv)
+    real = None
+    if args.real_dir:
+        real = {"dir": args.real_dir, "variants": args.box_jitter, "oversample": args.real_oversample}
     if args.evaluate_only:
         evaluate(Path(args.out_dir), args.val_count)
         return 0
@@ -244,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
         init_from=Path(args.init_from) if args.init_from else None,
         peak_lr=args.lr,
         dropout=args.dropout,
+        real=real,
+        augment=args.augment,
+        batch_per_replica=args.batch_size,
     )
     return 0
 

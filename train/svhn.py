@@ -11,6 +11,16 @@ reader.preprocess.crop_house_number, the very code that reads a user's photo.
 Numbers longer than five digits: the length label is 6 ("more than five") and the
 five digit heads hold the first five digits; the reader then reports the number as
 not fully read (see reader/decode.py).
+
+Real validation split (issue 17): photos are split by their official file number, so the
+split never depends on the order of digitStruct or on which photos a sample happens to hold.
+Files numbered REAL_VAL_FIRST_FILE and above (1201-1500 and the two stragglers 2993 and 4545
+of ../shared/data/svhn/train_sample: 302 photos) are validation and are never trained on;
+the 1,200 below are training photos.
+
+Box jitter: a box a person draws is looser than an annotation and off-centre. jitter_box grows
+the annotated box by 0-40 % (width and height apart) and shifts it, so training sees such boxes
+and the evaluation can measure them.
 """
 
 from __future__ import annotations
@@ -23,9 +33,19 @@ from pathlib import Path
 import numpy as np
 
 from reader.decode import LENGTH_MORE_THAN_FIVE, MAX_DIGITS, NO_DIGIT
+from reader.paths import SHARED_DATA_DIR
 from reader.preprocess import HOUSE_CROP, crop_house_number
 
+Box = tuple[float, float, float, float]
 MAT_FIELDS = ("height", "label", "left", "top", "width")
+# The real photos of issue 17, beside the repository (read-only: caches go under cache/).
+REAL_SAMPLE_DIR = SHARED_DATA_DIR / "svhn" / "train_sample"
+REAL_VAL_FIRST_FILE = 1201  # files numbered from here on are real validation photos, never trained on
+JITTER_GROW = (0.0, 0.4)  # a loose box: 0-40 % larger than the annotation, width and height apart
+# How far a loose box may leave the number: the slack the growth gives plus 5 % of the number's
+# size, so a digit may poke out of the drawn box a little, as in a hurried drag, but the
+# reader's own 30 % growth still holds it.
+JITTER_OVERHANG = 0.05
 
 
 @dataclass(frozen=True)
@@ -177,26 +197,100 @@ def union_box(boxes: tuple[DigitBox, ...]) -> tuple[float, float, float, float]:
     return left, top, right - left, bottom - top
 
 
-def build_crops(directory: str | Path, cache_dir: str | Path | None = None) -> dict[str, np.ndarray]:
-    """All annotated images of one SVHN split -> {images, length, digits}, cached as npz beside the split."""
+def file_number(filename: str) -> int:
+    """'1234.png' -> 1234: the photo's number in the official split."""
+    return int(Path(filename).stem)
+
+
+def is_real_validation(filename: str, first: int = REAL_VAL_FIRST_FILE) -> bool:
+    """Whether a photo belongs to the fixed real validation set (file number >= first)."""
+    return file_number(filename) >= first
+
+
+def split_real(annotations: list[Annotation], first: int = REAL_VAL_FIRST_FILE) -> tuple[list, list]:
+    """Annotations -> (training, validation), each in file-number order."""
+    ordered = sorted(annotations, key=lambda a: file_number(a.filename))
+    return [a for a in ordered if not is_real_validation(a.filename, first)], [
+        a for a in ordered if is_real_validation(a.filename, first)
+    ]
+
+
+def jitter_box(box: Box, rng: np.random.Generator) -> Box:
+    """An annotated (x, y, w, h) -> a loose box around it, as a person draws: grown by JITTER_GROW
+    (width and height apart) and shifted by up to the slack plus JITTER_OVERHANG."""
+    x, y, w, h = box
+    grow_w, grow_h = rng.uniform(*JITTER_GROW, size=2)
+    new_w, new_h = w * (1 + grow_w), h * (1 + grow_h)
+    reach_x, reach_y = (new_w - w) / 2 + JITTER_OVERHANG * w, (new_h - h) / 2 + JITTER_OVERHANG * h
+    cx = x + w / 2 + rng.uniform(-reach_x, reach_x)
+    cy = y + h / 2 + rng.uniform(-reach_y, reach_y)
+    return cx - new_w / 2, cy - new_h / 2, new_w, new_h
+
+
+def clip_to_image(box: Box, width: int, height: int) -> Box:
+    """Keep a box's overlap with the image (a jittered box may stick out of a tight photo)."""
+    left, top = max(0.0, box[0]), max(0.0, box[1])
+    right, bottom = min(float(width), box[0] + box[2]), min(float(height), box[1] + box[3])
+    return left, top, max(1.0, right - left), max(1.0, bottom - top)
+
+
+def photo_boxes(annotation: Annotation, variants: int, rng: np.random.Generator, width: int, height: int) -> list[Box]:
+    """The annotated union box, then `variants - 1` jittered ones (none when variants is 1)."""
+    box = union_box(annotation.boxes)
+    return [box] + [clip_to_image(jitter_box(box, rng), width, height) for _ in range(variants - 1)]
+
+
+def crop_annotations(
+    directory: Path, annotations: list[Annotation], variants: int = 1, seed: int = 0, progress: bool = True
+) -> dict[str, np.ndarray]:
+    """Photos -> {images: uint8 (N * variants, 64, 64, 3), length, digits, file_number}: each photo's crop from
+    the annotated box and from `variants - 1` jittered boxes, cut by the reader's own crop_house_number."""
     from PIL import Image
     from tqdm import tqdm
 
+    rng = np.random.default_rng(seed)
+    images, lengths, digits, files = [], [], [], []
+    for annotation in tqdm(annotations, desc=f"cropping {directory.name}", disable=not progress):
+        with Image.open(directory / annotation.filename) as image:
+            pixels = np.asarray(image.convert("RGB"))
+        length, labels = number_labels(annotation.number)
+        for box in photo_boxes(annotation, variants, rng, pixels.shape[1], pixels.shape[0]):
+            images.append(np.round(crop_house_number(pixels, box) * 255).astype(np.uint8))
+            lengths.append(length)
+            digits.append(labels)
+            files.append(file_number(annotation.filename))
+    return {
+        "images": np.stack(images),
+        "length": np.array(lengths),
+        "digits": np.stack(digits),
+        "file_number": np.array(files),
+    }
+
+
+def cached_npz(path: Path, make) -> dict[str, np.ndarray]:
+    """Load `path`, or call make() and save its arrays there first."""
+    if path.is_file():
+        with np.load(path) as data:
+            return dict(data)
+    data = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **data)
+    return data
+
+
+def build_crops(directory: str | Path, cache_dir: str | Path | None = None) -> dict[str, np.ndarray]:
+    """All annotated images of one SVHN split -> {images, length, digits}, cached as npz beside the split."""
     directory = Path(directory)
     cache = Path(cache_dir or directory) / f"crops_{HOUSE_CROP}.npz"
-    if cache.is_file():
-        with np.load(cache) as data:
-            return dict(data)
-    annotations = load_annotations(directory)
-    images, lengths, digits = [], [], []
-    for annotation in tqdm(annotations, desc=f"cropping {directory.name}"):
-        with Image.open(directory / annotation.filename) as image:
-            crop = crop_house_number(np.asarray(image.convert("RGB")), union_box(annotation.boxes))
-        images.append(np.round(crop * 255).astype(np.uint8))
-        length, labels = number_labels(annotation.number)
-        lengths.append(length)
-        digits.append(labels)
-    data = {"images": np.stack(images), "length": np.array(lengths), "digits": np.stack(digits)}
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(cache, **data)
-    return data
+    return cached_npz(cache, lambda: crop_annotations(directory, load_annotations(directory)))
+
+
+def build_real_crops(
+    directory: str | Path, cache_dir: str | Path, part: str = "train", variants: int = 1, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """One part of the real split ("train" or "val") -> crops from the annotated box and `variants - 1`
+    jittered boxes each, cached under cache_dir (the data folder is read-only)."""
+    directory = Path(directory)
+    name = f"svhn_real_{part}_{directory.name}_v{REAL_VAL_FIRST_FILE}_x{variants}_s{seed}_{HOUSE_CROP}.npz"
+    annotations = dict(zip(("train", "val"), split_real(load_annotations(directory))))[part]
+    return cached_npz(Path(cache_dir) / name, lambda: crop_annotations(directory, annotations, variants, seed))
