@@ -145,7 +145,7 @@ def shown_path(path: str) -> str:
 
 
 def load_model_file(path: Path):
-    from train.quiet_tf import import_tensorflow_quietly
+    from reader.quiet_tf import import_tensorflow_quietly
 
     import_tensorflow_quietly()
     import tf_keras as keras
