@@ -80,12 +80,17 @@ def test_crops_take_the_union_box_grown_by_30_percent(tmp_path):
     assert red == pytest.approx(1 / 1.3**2, abs=0.04)  # the box fills 1/1.69 of the grown crop
 
 
-def test_build_crops_caches_npz(tmp_path):
-    split = tmp_path / "test"
+def fixture_split(split: Path) -> Path:
+    """A folder as SVHN ships a split: the FIXTURE photos (white) and their digitStruct.mat."""
     split.mkdir()
     for annotation in FIXTURE:
         Image.new("RGB", (200, 60), "white").save(split / annotation.filename)
     svhn.write_digitstruct_mat(split / "digitStruct.mat", FIXTURE)
+    return split
+
+
+def test_build_crops_caches_npz(tmp_path):
+    split = fixture_split(tmp_path / "test")
     data = svhn.build_crops(split)
     assert data["images"].shape == (3, HOUSE_CROP, HOUSE_CROP, 3) and data["images"].dtype == np.uint8
     assert data["length"].tolist() == [1, 3, 6]
@@ -125,11 +130,7 @@ def test_jittered_boxes_are_looser_shifted_and_still_hold_most_of_the_number():
 
 
 def test_real_crops_take_every_training_photo_with_its_loose_boxes(tmp_path):
-    split = tmp_path / "sample"
-    split.mkdir()
-    for annotation in FIXTURE:
-        Image.new("RGB", (200, 60), "white").save(split / annotation.filename)
-    svhn.write_digitstruct_mat(split / "digitStruct.mat", FIXTURE)
+    split = fixture_split(tmp_path / "sample")
     data = svhn.build_real_crops(split, tmp_path / "cache", "train", variants=3)
     assert data["images"].shape == (3 * 3, HOUSE_CROP, HOUSE_CROP, 3)  # the 3 fixtures are below the threshold
     assert data["file_number"].tolist() == [1, 1, 1, 2, 2, 2, 10, 10, 10]
