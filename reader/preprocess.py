@@ -311,6 +311,10 @@ def ink_image(pixels: np.ndarray) -> np.ndarray:
 STRIP_HEIGHT, STRIP_WIDTH = 32, 256  # the number reader's input: room for 8 digits side by side
 STRIP_INK_HEIGHT = 24  # the ink's height in the strip, unless the number is too wide for it
 STRIP_MARGIN = 4  # px kept free at the strip's left and right
+STRONG_INK = 0.5  # the number's box is laid on ink at least this bright (of the brightest); what paper leaves
+# behind (pieces of ruled lines, box edges, shadow seams, pattern specks) is fainter, and one faint speck far off
+# would shrink the digits in the strip
+BOX_REACH = 0.1  # ... then widened to the fainter ink within this share of its height: stroke ends and edges
 
 
 def strip_scale(height: int, width: int) -> float:
@@ -334,11 +338,21 @@ def strip_placement(box: tuple[int, int, int, int]) -> dict:
     }
 
 
+def number_box(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right), exclusive end, of the number's ink: the box of the strong ink and of
+    the faint ink near it. Raises EmptyImageError when blank."""
+    top, left, bottom, right = ink_bounding_box(ink, STRONG_INK)
+    reach = math.floor(BOX_REACH * (bottom - top) + 0.5)
+    near_top, near_left = max(0, top - reach), max(0, left - reach)
+    near = ink_bounding_box(ink[near_top : bottom + reach, near_left : right + reach])
+    return near[0] + near_top, near[1] + near_left, near[2] + near_top, near[3] + near_left
+
+
 def number_strip(ink: np.ndarray) -> tuple[np.ndarray, dict]:
     """Ink image (ink_image's output) -> (float32 (32, 256) in [0, 1], light ink on black, placement):
     the ink's box scaled to 24 px high (less when wide) and centred. placement holds strip_placement's
     figures and the ink box [x, y, w, h] in image pixels. Raises EmptyImageError when blank."""
-    box = ink_bounding_box(ink)
+    box = number_box(ink)
     top, left, bottom, right = box
     place = strip_placement(box)
     inked = ink[top:bottom, left:right]
@@ -507,6 +521,8 @@ def strip_config() -> dict:
         "strip_width": STRIP_WIDTH,
         "strip_ink_height": STRIP_INK_HEIGHT,
         "strip_margin": STRIP_MARGIN,
+        "strong_ink": STRONG_INK,
+        "box_reach": BOX_REACH,
         "ink_threshold": INK_THRESHOLD,
         "min_contrast": MIN_CONTRAST,
         **background_config(),

@@ -432,7 +432,7 @@ export function inkImage(pixels, config) {
 
 // --- whole numbers: the ink of a written number -> the number reader's strip ----------
 // Constants come from the number reader's metadata.json preprocess: {strip_height,
-// strip_width, strip_ink_height, strip_margin, ink_threshold, min_contrast}.
+// strip_width, strip_ink_height, strip_margin, strong_ink, box_reach, ink_threshold, min_contrast}.
 
 /** How much an ink box of height x width is scaled into the strip. */
 export function stripScale(height, width, config) {
@@ -458,6 +458,31 @@ export function stripPlacement(box, config) {
 }
 
 /**
+ * [top, left, bottom, right], exclusive end, of the number's ink: the box of the strong ink
+ * (config.strong_ink) and of the faint ink within config.box_reach of its height. What paper leaves
+ * behind is faint, and one faint speck far off would shrink the digits in the strip.
+ * @param {tf.Tensor2D} ink
+ * @returns {number[]}
+ */
+export function numberBox(ink, config) {
+  const [top, left, bottom, right] = inkBoundingBox(ink, config.strong_ink);
+  const reach = Math.floor(config.box_reach * (bottom - top) + 0.5);
+  const [height, width] = ink.shape;
+  const nearTop = Math.max(0, top - reach);
+  const nearLeft = Math.max(0, left - reach);
+  const near = ink.slice(
+    [nearTop, nearLeft],
+    [Math.min(height, bottom + reach) - nearTop, Math.min(width, right + reach) - nearLeft],
+  );
+  try {
+    const [t, l, b, r] = inkBoundingBox(near, config.ink_threshold);
+    return [t + nearTop, l + nearLeft, b + nearTop, r + nearLeft];
+  } finally {
+    near.dispose();
+  }
+}
+
+/**
  * Ink image (inkImage's output) -> {strip: float32 [32, 256] in [0, 1], light ink on black,
  * placement}: the ink's box scaled to 24 px high (less when wide) and centred. placement holds
  * stripPlacement's figures and the ink box [x, y, w, h] in image pixels. Throws EmptyImageError
@@ -466,7 +491,7 @@ export function stripPlacement(box, config) {
  * @returns {{strip: tf.Tensor2D, placement: object}}
  */
 export function numberStrip(ink, config) {
-  const box = inkBoundingBox(ink, config.ink_threshold);
+  const box = numberBox(ink, config);
   const [top, left, bottom, right] = box;
   const place = stripPlacement(box, config);
   const strip = tf.tidy(() => {
