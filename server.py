@@ -19,16 +19,18 @@ import sys
 import time
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 import api
 import pwa
+from preload import page_preloads
 from reader.paths import MODELS_DIR
 
 ROOT = Path(__file__).resolve().parent
 STATIC_DIR = ROOT / "web" / "static"
-VENDOR_FILES = ("tf.min.js", "tf-backend-wasm.min.js")  # copied from node_modules by `npm ci`
+# Made from node_modules by `npm ci` (scripts/vendor_tfjs.mjs); the page loads WebGL's on demand.
+VENDOR_FILES = ("tf-base.min.js", "tf-backend-wasm.min.js", "tf-backend-webgl.min.js")
 MODELS = {"mnist_cnn": "CNN", "mnist_mlp": "MLP"}  # folder under static/models/ -> label in the model switch
 DEFAULT_MODEL = "mnist_cnn"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a phone photo is 2-6 MB; larger request bodies get the JSON 413
@@ -108,6 +110,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
 
+    def preloads(script: str, models: tuple[str, ...]) -> dict[str, list[str]]:
+        modules = page_preloads(Path(app.static_folder), url_for("static", filename=""), script, models)
+        return {**modules, "modules": modules["modules"] + [url_for("static", filename="js/pwa.js")]}
+
     @app.get("/")
     def index() -> str:
         return render_template(
@@ -115,12 +121,17 @@ def create_app(test_config: dict | None = None) -> Flask:
             models=app.config["MODELS"],
             default_model=app.config["DEFAULT_MODEL"],
             missing_vendor=missing_vendor_files(Path(app.static_folder)),
+            preloads=preloads("app.js", (app.config["DEFAULT_MODEL"],)),
         )
 
     @app.get("/photo")
     def photo() -> str:
         # House numbers from a photo: read in the browser like the drawings; the photo never leaves it.
-        return render_template("photo.html", missing_vendor=missing_vendor_files(Path(app.static_folder)))
+        return render_template(
+            "photo.html",
+            missing_vendor=missing_vendor_files(Path(app.static_folder)),
+            preloads=preloads("photo.js", ("house", "localizer")),
+        )
 
     return app
 

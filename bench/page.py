@@ -1,5 +1,5 @@
-"""The page's own time to first prediction: the real drawing page, served as `python server.py`
-serves it (waitress, loopback), opened in headless Chromium as a new visitor opens it.
+"""The page's own time to first prediction: the real drawing page, served by `python server.py` in a
+process of its own (waitress, loopback), opened in headless Chromium as a new visitor opens it.
 
     python -m bench.page                 # 9 visits; prints each and the median
     python -m bench.page --visits 15 --json /tmp/page.json
@@ -19,15 +19,12 @@ import argparse
 import json
 import os
 import statistics
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
-from waitress.server import create_server
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+from tests.live_server import python_server
 
 VISITS = 9
 TIMEOUT_MS = 120_000
@@ -39,20 +36,21 @@ READY_SCRIPT = """new MutationObserver(() => {
 }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-ready']});"""
 
 
-@contextmanager
-def app_server() -> Iterator[str]:
-    """Base URL of the app under waitress on a free loopback port, as the browser tests serve it."""
-    from server import create_app
-
-    server = create_server(create_app(), host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
+def canvas_centre(browser: Browser, url: str) -> tuple[float, float]:
+    """Where the drawing canvas's centre is in the page's layout (the same on every visit), found on a
+    visit of its own: asking a page that is busy loading costs a round trip that waits for it."""
+    context = browser.new_context(**DESKTOP)
     try:
-        yield f"http://127.0.0.1:{server.effective_port}/"
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("() => document.body.dataset.ready !== 'false'", timeout=TIMEOUT_MS)
+        box = page.get_by_test_id("draw-canvas").bounding_box()
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     finally:
-        server.close()
+        context.close()
 
 
-def visit(browser: Browser, url: str) -> dict:
+def visit(browser: Browser, url: str, centre: tuple[float, float]) -> dict:
     """One new visitor: {first_prediction_ms, ready_ms, backend, why}, times from navigation start."""
     context = browser.new_context(**DESKTOP)
     try:
@@ -60,8 +58,7 @@ def visit(browser: Browser, url: str) -> dict:
         page = context.new_page()
         page.goto(url, wait_until="commit")
         page.wait_for_function("() => window.digitApp !== undefined", timeout=TIMEOUT_MS, polling=10)
-        box = page.get_by_test_id("draw-canvas").bounding_box()
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a dot: ink to read
+        page.mouse.click(*centre)  # a dot: ink to read
         first = page.wait_for_function(FIRST_READING_JS, timeout=TIMEOUT_MS, polling="raf").json_value()
         return {
             "first_prediction_ms": round(first, 1),
@@ -76,11 +73,13 @@ def visit(browser: Browser, url: str) -> dict:
 def measure(visits: int = VISITS, log=print) -> dict:
     """Visit the page `visits` times; the medians and every visit."""
     results = []
-    with app_server() as url, sync_playwright() as p:
+    with python_server(quiet=True) as base, sync_playwright() as p:
+        url = base + "/"
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
+            centre = canvas_centre(browser, url)
             for i in range(visits):
-                result = visit(browser, url)
+                result = visit(browser, url, centre)
                 result["load_1min"] = round(os.getloadavg()[0], 2)
                 results.append(result)
                 log(

@@ -48,10 +48,11 @@ if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -
   touch "$stamp"
 fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
-   || [ ! -f web/static/vendor/tf.min.js ]; then
+   || [ ! -f web/static/vendor/tf-base.min.js ]; then
   echo "setup: npm ci (TF.js from the lock file)"
   npm ci --no-audit --no-fund --loglevel=error
   node scripts/vendor_tfjs.mjs
-elif [ scripts/vendor_tfjs.mjs -nt web/static/vendor/tf.min.js ]; then
-  node scripts/vendor_tfjs.mjs  # which builds it copies changed; no need to download anything
+elif [ scripts/vendor_tfjs.mjs -nt web/static/vendor/tf-base.min.js ] \
+     || [ scripts/tfjs_base.mjs -nt web/static/vendor/tf-base.min.js ]; then
+  node scripts/vendor_tfjs.mjs  # what it builds or copies changed; no need to download anything
 fi

@@ -14,6 +14,7 @@ from flask import Flask
 from PIL import Image
 
 import pwa
+from server import VENDOR_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "web" / "static"
@@ -43,7 +44,7 @@ def test_worker_lists_the_page_its_scripts_tfjs_and_every_model_at_its_version(c
     files = set(manifest["files"])
     assert manifest == client.get("/offline.json").get_json()
     assert {"/", "/static/js/app.js", "/static/js/pwa.js", "/static/css/app.css"} <= files
-    assert {"/static/vendor/tf.min.js", "/static/vendor/tf-backend-wasm.min.js"} <= files
+    assert {f"/static/vendor/{name}" for name in VENDOR_FILES} <= files
     assert {f"/static/vendor/{p.name}" for p in (STATIC / "vendor").glob("*.wasm")} <= files
     for name in WEB_MODELS:
         version = json.loads((STATIC / "models" / name / "metadata.json").read_text())["version"]

@@ -8,8 +8,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 
 import server
+from tests.live_server import python_server
 
 
 def test_config() -> None:
@@ -44,8 +43,10 @@ def test_scripts_are_local_files_never_inline_or_cdn(client: FlaskClient) -> Non
         src = re.search(r'src="([^"]+)"', tag)
         assert src, f"inline script (a strict CSP would block it): {tag}"
         assert src.group(1).startswith("/static/"), tag
-    # tf.min.js must come before the module, which uses the global it defines.
-    assert html.index("vendor/tf.min.js") < html.index("js/app.js")
+    # TF.js's scripts must come before the module, which uses the global they define.
+    sources = [re.search(r'src="([^"]+)"', tag).group(1) for tag in scripts]
+    assert sources[:2] == ["/static/vendor/tf-base.min.js", "/static/vendor/tf-backend-wasm.min.js"]
+    assert sources.index("/static/js/app.js") > 1
     assert "cdn" not in html.lower() and "https://" not in html
 
 
@@ -84,7 +85,7 @@ def test_model_files_revalidate_with_etag(client: FlaskClient) -> None:
 
 
 def test_missing_tfjs_shows_an_error_on_the_page(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server, "VENDOR_FILES", ("tf.min.js", "not-installed.js"))
+    monkeypatch.setattr(server, "VENDOR_FILES", ("tf-base.min.js", "not-installed.js"))
     html = client.get("/").get_data(as_text=True)
     assert 'role="alert"' in html and "npm ci" in html and "not-installed.js" in html
 
@@ -108,37 +109,11 @@ def test_main_hints_at_npm_ci_when_tfjs_is_missing(monkeypatch: pytest.MonkeyPat
     assert "npm ci" in capsys.readouterr().err
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    """Poll url until the server started as process answers it; raise if it dies or the time runs out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[str]:
     """`python server.py` on a free loopback port, as people run it: its base URL, once it answers."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=server.ROOT)
-    try:
-        wait_until_answering(base + "/healthz", process)
+    with python_server() as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_python_server_py_serves_the_page(live_server: str) -> None:

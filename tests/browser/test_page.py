@@ -157,7 +157,7 @@ def test_a_model_that_fails_to_load_shows_an_error(page: Page, live_server: str)
 
 
 def test_missing_tfjs_shows_an_error(page: Page, live_server: str) -> None:
-    page.route(re.compile(r".*/vendor/tf\.min\.js$"), lambda route: route.fulfill(status=404))
+    page.route(re.compile(r".*/vendor/tf-base\.min\.js$"), lambda route: route.fulfill(status=404))
     drawing = DrawingPage(page).open(live_server, wait_ready=False)
     assert drawing.wait_ready() == "error"
     assert "npm ci" in page.get_by_role("alert").text_content()
@@ -474,3 +474,34 @@ def test_first_reading_is_fast_because_the_model_was_warmed_up(drawing: DrawingP
     with_margin = 3 * float(np.median(later)) + 200  # cold, compiling every shader takes ~10x longer
     print(f"first reading {first:.0f} ms, later {', '.join(f'{t:.0f}' for t in later)} ms")
     assert first <= with_margin
+
+
+# Installed before the page's scripts: every distinct place the drawing canvas takes, once a frame.
+CANVAS_PLACES = """window.canvasPlaces = [];
+const look = () => {
+  const canvas = document.getElementById('draw-canvas');
+  if (canvas) {
+    const r = canvas.getBoundingClientRect();
+    const place = [r.x, r.y, r.width, r.height].map(Math.round).join(',');
+    if (window.canvasPlaces.at(-1) !== place) window.canvasPlaces.push(place);
+  }
+  requestAnimationFrame(look);
+};
+requestAnimationFrame(look);"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP["viewport"], {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_the_canvas_stays_put_while_the_page_loads(browser: Browser, live_server: str, viewport: dict) -> None:
+    """A person may start drawing before the model is in: the download bar appearing (and the
+    reading column filling) must not move the canvas from under the pointer."""
+    context = browser.new_context(viewport=viewport)
+    try:
+        context.add_init_script(CANVAS_PLACES)
+        page = context.new_page()
+        drawing = DrawingPage(page).open(live_server)
+        page.wait_for_function("() => document.querySelector('[data-testid=offline-ready]').hidden === false")
+        places = page.evaluate("window.canvasPlaces")
+        assert len(places) == 1, f"the canvas moved while the page loaded: {places}"
+        assert drawing.testid("load-progress").is_visible()
+    finally:
+        context.close()

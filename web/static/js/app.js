@@ -409,7 +409,10 @@ async function useModel(name) {
   wanted = name;
   setReady('false');
   showStatus(`Loading the ${ui.modelSelect.selectedOptions[0].textContent} model…`);
-  if (!classifiers.has(name)) classifiers.set(name, loadClassifier(`${modelsUrl}${name}/`, meter.track(name)));
+  if (!classifiers.has(name)) {
+    const loading = loadClassifier(`${modelsUrl}${name}/`, meter.track(name), () => activePad().isBlank());
+    classifiers.set(name, loading);
+  }
   try {
     const classifier = await classifiers.get(name);
     if (wanted !== name) return; // the user switched again while this one loaded
@@ -537,7 +540,7 @@ async function start() {
     setReady('error');
     ui.backend.textContent = 'none';
     showStatus('The reader cannot start.');
-    showError('TF.js did not load (vendor/tf.min.js is missing or failed). Run `npm ci` on the server and reload.');
+    showError('TF.js did not load (vendor/tf-base.min.js is missing or failed). Run `npm ci` on the server and reload.');
     markFailed(new Error('TF.js did not load'));
     return;
   }

@@ -82,6 +82,48 @@ export function rememberVerdict(storage, key, verdict) {
   }
 }
 
+/**
+ * Backends whose script the page loads only when it starts or times them: WebGL is a third of
+ * TF.js, and most first visits read on WASM. Served from the vendor folder chooseBackend is given.
+ */
+export const ON_DEMAND = { webgl: 'tf-backend-webgl.min.js' };
+let vendorFolder = '/static/vendor/';
+const scripts = new Map(); // URL -> Promise of its loading
+
+/** Add a classic <script> to the page once; resolves when it has run. */
+function loadScript(url) {
+  if (!scripts.has(url)) {
+    scripts.set(
+      url,
+      new Promise((resolve, reject) => {
+        const script = Object.assign(document.createElement('script'), { src: url, async: true });
+        script.onload = resolve;
+        script.onerror = () => reject(new Error(`${url} did not load`));
+        document.head.append(script);
+      }),
+    );
+  }
+  return scripts.get(url);
+}
+
+/**
+ * Whether backend `name` is registered with TF.js, after loading its script if it is ON_DEMAND.
+ * @param {string} name
+ * @returns {Promise<boolean>}
+ */
+export async function backendAvailable(name) {
+  if (!tf.findBackendFactory(name) && ON_DEMAND[name] && typeof document === 'object') {
+    await loadScript(`${vendorFolder}${ON_DEMAND[name]}`).catch((err) => console.warn(err.message));
+  }
+  if (name === 'webgl' && tf.findBackendFactory(name)) {
+    // Each canvas crops to a different size; shape uniforms let WebGL reuse one compiled
+    // shader per op instead of compiling a new one for every new shape. (The flag exists once
+    // the WebGL script has run.)
+    tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  }
+  return Boolean(tf.findBackendFactory(name));
+}
+
 /** The median of a few numbers. */
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
@@ -98,7 +140,7 @@ export async function compareBackends(read, { contenders = CONTENDERS, runs = 3,
   const current = tf.getBackend();
   const ms = {};
   for (const name of [current, ...contenders.filter((c) => c !== current)]) {
-    if (!contenders.includes(name) || !tf.findBackendFactory(name)) continue;
+    if (!contenders.includes(name) || !(await backendAvailable(name))) continue;
     try {
       if (!(await tf.setBackend(name))) continue;
       await read();
@@ -119,7 +161,7 @@ export async function compareBackends(read, { contenders = CONTENDERS, runs = 3,
   return { backend, ms };
 }
 
-/** True when the classic script vendor/tf.min.js has defined the global `tf`. */
+/** True when the classic script vendor/tf-base.min.js has defined the global `tf`. */
 export function tfLoaded() {
   return typeof tf === 'object' && tf !== null && typeof tf.loadLayersModel === 'function';
 }
@@ -127,17 +169,15 @@ export function tfLoaded() {
 /**
  * Start the first backend of `order` that works here, and return its name.
  * @param {string[]} order backend names, preferred first
- * @param {string} wasmPath URL folder holding the tfjs-backend-wasm .wasm files
+ * @param {string} vendorUrl URL folder of the TF.js files: the .wasm binaries and ON_DEMAND's scripts
  * @returns {Promise<string>}
  */
-export async function chooseBackend(order = BACKENDS, wasmPath = '/static/vendor/') {
-  // Each canvas crops to a different size; shape uniforms let WebGL reuse one compiled
-  // shader per op instead of compiling a new one for every new shape.
-  tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
-  // The WASM backend fetches its binaries at run time; they are served beside tf.min.js.
-  tf.wasm?.setWasmPaths(wasmPath);
+export async function chooseBackend(order = BACKENDS, vendorUrl = vendorFolder) {
+  // The WASM backend fetches its binaries at run time; they are served beside its script.
+  tf.wasm?.setWasmPaths(vendorUrl);
+  vendorFolder = vendorUrl;
   for (const name of order) {
-    if (!tf.findBackendFactory(name)) continue; // e.g. the WASM script failed to load
+    if (!(await backendAvailable(name))) continue; // e.g. the WASM script failed to load
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
@@ -155,12 +195,12 @@ export async function chooseBackend(order = BACKENDS, wasmPath = '/static/vendor
  * BACKENDS order. verdict is null when there is none yet, or its backend did not start.
  * @param {Storage|null} storage
  * @param {string} key
- * @param {string} wasmPath as chooseBackend's
+ * @param {string} vendorUrl as chooseBackend's
  * @returns {Promise<{backend: string, verdict: {backend: string, ms: Object<string, number>}|null}>}
  */
-export async function startBackend(storage, key, wasmPath) {
+export async function startBackend(storage, key, vendorUrl) {
   const known = recallVerdict(storage, key);
-  const backend = await chooseBackend(startOrder(known), wasmPath);
+  const backend = await chooseBackend(startOrder(known), vendorUrl);
   return { backend, verdict: known?.backend === backend ? known : null };
 }
 
@@ -245,10 +285,16 @@ export async function loadModel(baseUrl, onProgress = null) {
   }
 }
 
-/** loadModel for a digit classifier, warmed up. */
-export async function loadClassifier(baseUrl, onProgress = null) {
+/**
+ * loadModel for a digit classifier, warmed up unless `warm()` says no when it has loaded: a
+ * drawing made while it loaded is read at once, and that first reading warms it up as well.
+ * @param {string} baseUrl
+ * @param {Function|null} onProgress as loadModel's
+ * @param {() => boolean} warm
+ */
+export async function loadClassifier(baseUrl, onProgress = null, warm = () => true) {
   const classifier = await loadModel(baseUrl, onProgress);
-  await warmUp(classifier);
+  if (warm()) await warmUp(classifier);
   return classifier;
 }
 

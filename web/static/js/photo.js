@@ -289,7 +289,7 @@ async function start() {
   if (!tfLoaded()) {
     ui.backend.textContent = 'none';
     setPageState('error');
-    showError('TF.js did not load (vendor/tf.min.js is missing or failed). Run `npm ci` on the server and reload.');
+    showError('TF.js did not load (vendor/tf-base.min.js is missing or failed). Run `npm ci` on the server and reload.');
     return;
   }
   let verdict;

@@ -20,12 +20,19 @@ export class EmptyImageError extends Error {
  * @returns {tf.Tensor2D}
  */
 export function toGrayscale(pixels) {
-  return tf.tidy(() => {
-    const rgba = tf.tensor3d(Float32Array.from(pixels.data), [pixels.height, pixels.width, 4]).div(255);
-    const [r, g, b, a] = tf.split(rgba, 4, 2);
-    const gray = r.mul(0.299).add(g.mul(0.587)).add(b.mul(0.114));
-    return gray.mul(a).add(tf.scalar(1).sub(a)).squeeze([2]);
-  });
+  // A loop, not tensor ops: splitting RGBA's channels took 110 ms of a 280x280 canvas's reading on
+  // WASM (most of the page's first reading), the loop well under one. Every step is rounded to
+  // float32 (fround), as NumPy's float32 and TF.js's kernels round it, so the result is the same.
+  const f = Math.fround;
+  const [wr, wg, wb] = [f(0.299), f(0.587), f(0.114)];
+  const { data, width, height } = pixels;
+  const gray = new Float32Array(width * height);
+  for (let i = 0, j = 0; i < gray.length; i++, j += 4) {
+    const [r, g, b, a] = [f(data[j] / 255), f(data[j + 1] / 255), f(data[j + 2] / 255), f(data[j + 3] / 255)];
+    const luma = f(f(f(r * wr) + f(g * wg)) + f(b * wb));
+    gray[i] = f(f(luma * a) + f(1 - a));
+  }
+  return tf.tensor2d(gray, [height, width]);
 }
 
 /** Mean of the outermost rows and columns: the background's level. */

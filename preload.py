@@ -1,0 +1,49 @@
+"""What a page asks the browser to fetch at once, before its scripts run: its ES modules, the
+WASM backend's binary and the files of the models it reads first.
+
+Without these hints the browser finds each file only when the code that needs it runs: the
+modules one import level at a time, the .wasm once TF.js has started, the model's metadata.json,
+then model.json, then its weights, one after the other. On a new visit that chain was most of the
+time to first prediction (bench/page.py); with the hints they all download while TF.js parses.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pwa import model_urls
+
+# The WASM binary a browser without cross-origin isolation loads (every current one has SIMD);
+# a browser that loads another binary has only fetched this one for nothing.
+WASM_BINARY = "vendor/tfjs-backend-wasm-simd.wasm"
+IMPORT = re.compile(r"""^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"](\./[^'"]+)['"]""", re.MULTILINE)
+
+
+def module_imports(source: str) -> list[str]:
+    """The relative modules ('./x.js') an ES module imports or re-exports, in order."""
+    return IMPORT.findall(source)
+
+
+def module_graph(js_dir: Path, entry: str) -> list[str]:
+    """Every module `entry` (a file in js_dir) loads, itself first, each once."""
+    seen: list[str] = []
+    pending = [entry]
+    while pending:
+        name = pending.pop(0)
+        if name in seen or not (js_dir / name).is_file():
+            continue
+        seen.append(name)
+        pending += [Path(spec).name for spec in module_imports((js_dir / name).read_text())]
+    return seen
+
+
+def page_preloads(static_dir: Path, static_url: str, script: str, models: tuple[str, ...]) -> dict[str, list[str]]:
+    """{modules: URLs for <link rel=modulepreload>, fetches: URLs for <link rel=preload as=fetch>}."""
+    modules = [f"{static_url}js/{name}" for name in module_graph(static_dir / "js", script)]
+    fetches = [f"{static_url}{WASM_BINARY}"] if (static_dir / WASM_BINARY).is_file() else []
+    for name in models:
+        model_dir = static_dir / "models" / name
+        if (model_dir / "metadata.json").is_file() and (model_dir / "model.json").is_file():
+            fetches += [url for url, _ in model_urls(model_dir, f"{static_url}models/{name}/")]
+    return {"modules": modules, "fetches": fetches}
