@@ -281,9 +281,9 @@ def main(argv: list[str] | None = None) -> int:
             export_house(models_dir, out_dir, cached_samples(VAL_COUNT, VAL_SEED))
         elif name == "number_reader":
             from train.number_reader import VAL_COUNT, VAL_SEED, cached_numbers
-            from train.numbers import digit_banks
+            from train.numbers import validation_bank
 
-            validation = digit_banks(CACHE_DIR)["validation"]
+            validation = validation_bank(CACHE_DIR)
             export_number_reader(models_dir, out_dir, cached_numbers(validation, VAL_COUNT, VAL_SEED, CACHE_DIR))
         elif name == "localizer":
             from train.localizer import EVAL_SEED

@@ -210,3 +210,26 @@ def test_training_runs_end_to_end_on_a_few_numbers(tmp_path):
     assert (tmp_path / "number_reader.keras").is_file()
     recorded = json.loads((tmp_path / "metrics.json").read_text())["number_reader"]
     assert recorded["train_numbers"] == 64 and 0.0 <= recorded["whole_number_accuracy"] <= 1.0
+
+
+def test_the_exports_validation_bank_is_the_banks_validation_part(tmp_path, monkeypatch, mnist) -> None:
+    """The export checks quantisation on validation numbers; it traces only their digits, and they
+    must be the very digits digit_banks holds out (else its figure is not the reader's)."""
+    import train.numbers as numbers
+
+    (x_train, y_train), test = mnist
+    monkeypatch.setattr(numbers, "load_mnist", lambda: ((x_train[:60], y_train[:60]), test))
+    monkeypatch.setattr(numbers, "VALIDATION_DIGITS", 7)
+    alone = numbers.validation_bank(tmp_path / "alone", workers=1)
+    banks = numbers.digit_banks(tmp_path / "full", workers=1)
+    assert len(alone) == 7 and [label for label, _ in alone] == y_train[53:60].tolist()
+    assert same_bank(alone, banks["validation"])
+    assert same_bank(numbers.validation_bank(tmp_path / "full", workers=1), banks["validation"])  # from the cache
+
+
+def same_bank(a: list, b: list) -> bool:
+    """Two banks of (label, strokes) hold the same digits, stroke for stroke."""
+    return len(a) == len(b) and all(
+        la == lb and len(sa) == len(sb) and all(np.array_equal(x, y) for x, y in zip(sa, sb))
+        for (la, sa), (lb, sb) in zip(a, b)
+    )

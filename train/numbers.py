@@ -239,6 +239,21 @@ def digit_banks(cache_dir: Path = CACHE_DIR, workers: int = 2, limit: int | None
     return banks
 
 
+def validation_bank(cache_dir: Path = CACHE_DIR, workers: int = 2) -> list:
+    """digit_banks()["validation"], the same digits in the same order, without tracing the training
+    digits when the bank is not cached: a check that needs only validation numbers (the export's)
+    then takes a minute, not 25."""
+    path = bank_path(cache_dir)
+    if path.exists():
+        return pickle.loads(path.read_bytes())["validation"]
+    (x_train, y_train), _ = load_mnist()
+    first = len(x_train) - min(VALIDATION_DIGITS, len(x_train) // 5)
+    chunks = np.array_split(np.arange(first, len(x_train)), workers * 8)
+    with ProcessPoolExecutor(workers) as pool:
+        traced = pool.map(mnist_bank, [x_train[c] for c in chunks], [y_train[c] for c in chunks])
+        return [item for part in traced for item in part]
+
+
 @command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Trace the digit bank for composed numbers (cached).")
