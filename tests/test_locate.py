@@ -2,11 +2,13 @@
 and in the page's JS, the committed localizer's figures, the CLI's --find, and training end to end."""
 
 import json
+import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from reader import preprocess
 from reader.decode import decode_box
@@ -189,3 +191,37 @@ def test_training_runs_end_to_end_on_a_few_scenes(tmp_path):
     assert (tmp_path / "localizer.keras").is_file() and list((tmp_path / "cache").glob("scenes_v*_n6_s11.npz"))
     figures = json.loads((tmp_path / "metrics.json").read_text())["localizer"]
     assert figures["held_out_scenes"]["scenes"] == 3 and figures["train_views"] == 18
+
+
+def test_training_mixes_in_real_photos_and_measures_the_real_validation_photos(tmp_path):
+    """--real-dir: the training photos of a real split (file numbers below 1201) join the generated
+    views; the validation photos (1201 and up) are only measured. --evaluate-only --trained-in then
+    records the same model's figures elsewhere, with how it was trained."""
+    from train import svhn
+
+    split = tmp_path / "real"
+    split.mkdir()
+    annotations = [
+        svhn.Annotation(f"{number}.png", (svhn.DigitBox(40 + number % 7, 8, 20, 30, 3),)) for number in (5, 9, 40)
+    ] + [svhn.Annotation("1201.png", (svhn.DigitBox(60, 10, 24, 34, 8),))]
+    for annotation in annotations:
+        Image.new("RGB", (160, 60), "white").save(split / annotation.filename)
+    svhn.write_digitstruct_mat(split / "digitStruct.mat", annotations)
+    run, cache = tmp_path / "run", tmp_path / "cache"
+    command = [sys.executable, "-m", "train.localizer", "--scenes", "6", "--epochs", "1", "--eval-scenes", "3"]
+    command += ["--real-dir", str(split), "--out-dir", str(run), "--cache-dir", str(cache)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads((run / "metrics.json").read_text())["localizer"]
+    assert figures["train_views"] == 18 + 3 * 2 * 3 * 2  # scenes x 3 views, + photos x passes x 3 views x oversample
+    assert figures["real_validation"]["photos"] == 1 and list(cache.glob("svhn_real_views_train_*.npz"))
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    shutil.copy(run / "localizer.keras", shipped / "localizer.keras")
+    command = [sys.executable, "-m", "train.localizer", "--evaluate-only", "--eval-scenes", "3", "--out-dir"]
+    command += [str(shipped), "--real-dir", str(split), "--trained-in", str(run)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    recorded = json.loads((shipped / "metrics.json").read_text())["localizer"]
+    assert recorded["real_validation"] == figures["real_validation"] and recorded["epochs"] == 1
+    assert recorded["real_photos"]["oversample"] == 2 and recorded["trained_in"] == str(run)

@@ -2,6 +2,13 @@
 
     python -m train.localizer                               # the committed model
     python -m train.localizer --scenes 300 --epochs 1 --out-dir /tmp/smoke --eval-scenes 20
+    python -m train.localizer --init-from models/localizer.keras --real-dir ../shared/data/svhn/train_sample
+    python -m train.localizer --evaluate-only --real-dir ../shared/data/svhn/train_sample --trained-in runs/x
+
+Real photos (issue 17): --real-dir mixes in the localizer's views of the *training* photos of a
+real SVHN folder (train/svhn.py's split; the number's box is the union of its digit boxes), each
+photo drawn --real-passes times and seen --real-oversample times per epoch. The figures then
+include the box found (IoU >= 0.5) on the real validation photos; `make evaluate-real` reads them.
 
 Targets are CenterNet's: a Gaussian bump of "centre here" on the 24x32 grid (the number's
 centre cell at 1), with the offset in that cell and the box's log size learnt at that cell
@@ -23,7 +30,7 @@ import tf_keras as keras
 from tqdm import tqdm
 
 from reader.locate import iou
-from reader.paths import MODELS_DIR
+from reader.paths import CACHE_DIR, MODELS_DIR, read_metrics
 from reader.quiet_tf import import_tensorflow_quietly
 from train.cli import command
 from train.evaluate import update_metrics
@@ -40,6 +47,9 @@ EVAL_SEED = 12  # the browser test uses yet another seed
 EPOCHS = 8
 BATCH_SIZE = 32
 PEAK_LR = 2e-3
+REAL_PASSES = 2  # random draws of the closer looks per real photo (three views each)
+REAL_OVERSAMPLE = 2  # real views seen this many times per epoch: they are few
+REAL_VIEW_SEED = 0
 PORTRAIT_RATE = 0.2  # share of views shown as a portrait photo is: a 3:4 strip, grey beside it
 GRID = (LOCALIZER_INPUT_SHAPE[0] // LOCALIZER_STRIDE, LOCALIZER_INPUT_SHAPE[1] // LOCALIZER_STRIDE)
 # ---------------------------------------------------------------------------------------
@@ -87,7 +97,8 @@ def augment(images: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) -> 
         if rng.random() < 0.3:
             images[k] = images[k][..., rng.permutation(3)]
         strip = height * 3 // 4
-        if rng.random() < PORTRAIT_RATE and boxes[k, 2] < strip:
+        whole = 0 <= boxes[k, 0] and boxes[k, 0] + boxes[k, 2] <= width  # a close look may cut the number
+        if rng.random() < PORTRAIT_RATE and boxes[k, 2] < strip and whole:
             left = int(rng.uniform(max(0, boxes[k, 0] + boxes[k, 2] - strip), min(boxes[k, 0], width - strip) + 1))
             view = np.full_like(images[k], 0.5)
             view[:, :strip] = images[k, :, left : left + strip]
@@ -99,12 +110,18 @@ def augment(images: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) -> 
     return images, boxes
 
 
+def epoch_pool(data: dict) -> np.ndarray:
+    """The view indices one epoch walks through: each view `repeats` times (real photos are oversampled)."""
+    count = len(data["boxes"])
+    return np.repeat(np.arange(count), data["repeats"]) if "repeats" in data else np.arange(count)
+
+
 def batches(data: dict, batch_size: int, seed: int):
     rng = np.random.default_rng(seed)
-    count = len(data["boxes"])
+    pool = epoch_pool(data)
     while True:
-        order = rng.permutation(count)
-        for start in range(0, count - batch_size + 1, batch_size):
+        order = pool[rng.permutation(len(pool))]
+        for start in range(0, len(pool) - batch_size + 1, batch_size):
             index = np.sort(order[start : start + batch_size])
             images, boxes = augment(data["images"][index], data["boxes"][index], rng)
             yield images, cell_targets(boxes)
@@ -145,6 +162,40 @@ def evaluate_on_scenes(localizer, reader, count: int, seed: int, progress: bool 
     }
 
 
+def mix_real(generated: dict, real_dir: str, passes: int, oversample: int, cache_dir: Path) -> dict:
+    """Generated views + the localizer's views of the real training photos, with per-view repeats."""
+    from train.svhn import build_real_views
+
+    real = build_real_views(real_dir, cache_dir, "train", passes, REAL_VIEW_SEED)
+    print(f"mixed in {len(real['boxes'])} views of real training photos x{oversample} from {real_dir}")
+    repeats = [np.ones(len(generated["boxes"]), np.int64), np.full(len(real["boxes"]), oversample)]
+    return {
+        "images": np.concatenate([generated["images"], real["images"]]),
+        "boxes": np.concatenate([generated["boxes"], real["boxes"]]),
+        "repeats": np.concatenate(repeats),
+    }
+
+
+def evaluate_on_real(localizer, real_dir: str, progress: bool = True) -> dict:
+    """The two looks on the real validation photos: the share whose box is found (IoU >= 0.5 with the
+    union of the digit boxes) and the median IoU. Reading them is train/evaluate_real.py's job."""
+    from reader.locate import locate_number
+    from reader.read import load_image
+    from train.svhn import load_annotations, split_real, union_box
+
+    _, validation = split_real(load_annotations(real_dir))
+    ious = []
+    for annotation in tqdm(validation, desc="real validation photos", disable=not progress):
+        found = locate_number(load_image(Path(real_dir) / annotation.filename), localizer)
+        ious.append(iou(found["box"], union_box(annotation.boxes)))
+    ious_arr = np.array(ious)
+    return {
+        "photos": len(validation),
+        "box_found_iou_0_5": round(float((ious_arr >= 0.5).mean()), 5),
+        "median_iou": round(float(np.median(ious_arr)), 4),
+    }
+
+
 def train(
     scenes: int,
     epochs: int,
@@ -154,15 +205,20 @@ def train(
     cache_dir: Path | None = None,
     init_from: Path | None = None,
     peak_lr: float = PEAK_LR,
+    real: dict | None = None,
 ) -> dict:
+    """`real`: {dir, passes, oversample} mixes in the real training photos (mix_real)."""
     from reader.read import load_reader
     from train.scenes import cached_views
 
     keras.utils.set_random_seed(seed)
     data = cached_views(scenes, seed, **({"cache_dir": cache_dir} if cache_dir else {}))
+    if real:
+        data = mix_real(data, real["dir"], real["passes"], real["oversample"], cache_dir or CACHE_DIR)
     distribution = strategy()
-    batch_size = min(BATCH_SIZE * distribution.num_replicas_in_sync, len(data["boxes"]))  # smoke runs: tiny
-    steps = len(data["boxes"]) // batch_size
+    views = len(epoch_pool(data))
+    batch_size = min(BATCH_SIZE * distribution.num_replicas_in_sync, views)  # smoke runs: tiny
+    steps = views // batch_size
     with distribution.scope():
         model = build_localizer()
         if init_from:  # fine-tuning: trained weights, one more warm-up + cosine cycle
@@ -188,27 +244,50 @@ def train(
         "held_out_scenes": evaluate_on_scenes(model, load_reader("house"), eval_scenes, EVAL_SEED),
         "params": int(model.count_params()),
         "epochs": epochs,
-        "train_views": len(data["boxes"]),
+        "train_views": views,
+        "real_photos": {**real, "dir": str(real["dir"])} if real else None,
         "train_seconds": round(train_seconds, 1),
         "replicas": distribution.num_replicas_in_sync,
         "input_shape": list(LOCALIZER_INPUT_SHAPE),
         "peak_lr": peak_lr,
         "initialized_from": str(init_from) if init_from else None,
     }
+    if real:
+        figures["real_validation"] = evaluate_on_real(model, real["dir"])
     update_metrics("localizer", figures, out_dir / "metrics.json")
     summary = {k: v for k, v in figures["held_out_scenes"].items() if k != "misread_examples"}
+    if real:
+        summary["real_validation"] = figures["real_validation"]
     print(json.dumps({"model": "localizer", **summary, "train_seconds": figures["train_seconds"]}))
     return figures
 
 
-def evaluate(out_dir: Path, eval_scenes: int) -> dict:
-    """Measure the trained localizer in out_dir again on the held-out scenes, into metrics.json."""
+# What train() records of how a model was trained, beside its figures.
+TRAINING_RECORD = ("epochs", "train_views", "train_seconds", "replicas", "peak_lr", "initialized_from", "real_photos")
+
+
+def evaluate(out_dir: Path, eval_scenes: int, real_dir: str | None = None, trained_in: Path | None = None) -> dict:
+    """Measure the localizer in out_dir again, on the held-out scenes and (real_dir) the real validation
+    photos, into out_dir/metrics.json. trained_in: the run folder it was trained in, whose metrics.json
+    (written by train() at the run's end) says how it was trained; that record replaces the one kept."""
     from reader.read import load_reader
 
-    held_out = evaluate_on_scenes(load_reader("localizer", out_dir), load_reader("house"), eval_scenes, EVAL_SEED)
-    update_metrics("localizer", {"held_out_scenes": held_out}, out_dir / "metrics.json")
-    print(json.dumps({"model": "localizer", **{k: v for k, v in held_out.items() if k != "misread_examples"}}))
-    return held_out
+    localizer = load_reader("localizer", out_dir)
+    figures = {
+        "held_out_scenes": evaluate_on_scenes(localizer, load_reader("house"), eval_scenes, EVAL_SEED),
+        "params": int(localizer.count_params()),
+        "input_shape": list(LOCALIZER_INPUT_SHAPE),
+    }
+    if real_dir:
+        figures["real_validation"] = evaluate_on_real(localizer, real_dir)
+    if trained_in:  # a run stopped before its end wrote no record: null, never the previous model's
+        record = read_metrics(Path(trained_in) / "metrics.json").get("localizer", {})
+        figures.update({key: record.get(key) for key in TRAINING_RECORD})
+        figures["trained_in"] = str(trained_in)
+    update_metrics("localizer", figures, out_dir / "metrics.json")
+    summary = {k: v for k, v in figures["held_out_scenes"].items() if k != "misread_examples"}
+    print(json.dumps({"model": "localizer", **summary, "real_validation": figures.get("real_validation")}))
+    return figures
 
 
 @command
@@ -221,10 +300,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", help="where rendered views are cached (default: cache/)")
     parser.add_argument("--init-from", help="start from this trained localizer.keras (fine-tuning)")
     parser.add_argument("--lr", type=float, default=PEAK_LR, help=f"peak learning rate (default: {PEAK_LR})")
+    parser.add_argument("--real-dir", help="mix in the training photos of this real SVHN folder")
+    parser.add_argument("--real-passes", type=int, default=REAL_PASSES, help=f"default: {REAL_PASSES}")
+    parser.add_argument("--real-oversample", type=int, default=REAL_OVERSAMPLE, help=f"default: {REAL_OVERSAMPLE}")
     parser.add_argument("--evaluate-only", action="store_true", help="measure the model in --out-dir again")
+    parser.add_argument(
+        "--trained-in", help="with --evaluate-only: the run folder the model was trained in (its training record)"
+    )
     args = parser.parse_args(argv)
     if args.evaluate_only:
-        evaluate(Path(args.out_dir), args.eval_scenes)
+        trained_in = Path(args.trained_in) if args.trained_in else None
+        evaluate(Path(args.out_dir), args.eval_scenes, args.real_dir, trained_in)
         return 0
     cache_dir = Path(args.cache_dir) if args.cache_dir else None
     init_from = Path(args.init_from) if args.init_from else None
@@ -236,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
         cache_dir=cache_dir,
         init_from=init_from,
         peak_lr=args.lr,
+        real={"dir": args.real_dir, "passes": args.real_passes, "oversample": args.real_oversample}
+        if args.real_dir
+        else None,
     )
     return 0
 

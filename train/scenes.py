@@ -38,17 +38,23 @@ def view_box(box: tuple[int, int, int, int], region: tuple[int, int, int, int]) 
     return np.array([(box[0] - region[0]) * scale, (box[1] - region[1]) * scale, box[2] * scale, box[3] * scale])
 
 
-def scene_views(seed: int, index: int) -> tuple[np.ndarray, np.ndarray, str]:
-    """Scene `index` of `seed` -> (uint8 (3, 192, 256, 3) views, float32 (3, 4) boxes, number)."""
-    scene = render_scene(sample_rng(seed, index))
-    height, width = scene.image.shape[:2]
-    rng = np.random.default_rng([seed, index, 1])
+def photo_views(image: np.ndarray, box: tuple, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A photo and its number's box -> (uint8 (3, 192, 256, 3) views, float32 (3, 4) boxes in view pixels):
+    the whole photo, then VIEWS_PER_SCENE - 1 closer looks at random zooms, off-centre."""
+    height, width = image.shape[:2]
     regions = [(0, 0, width, height)]
     for _ in range(VIEWS_PER_SCENE - 1):
         zoom = float(np.exp(rng.uniform(*np.log(ZOOM_RANGE))))
-        regions.append(zoom_region(scene.box, width, height, zoom, tuple(rng.uniform(-0.8, 0.8, 2))))
-    views = np.stack([np.round(fit_region(scene.image, r) * 255).astype(np.uint8) for r in regions])
-    boxes = np.stack([view_box(scene.box, r) for r in regions]).astype(np.float32)
+        regions.append(zoom_region(box, width, height, zoom, tuple(rng.uniform(-0.8, 0.8, 2))))
+    views = np.stack([np.round(fit_region(image, r) * 255).astype(np.uint8) for r in regions])
+    boxes = np.stack([view_box(box, r) for r in regions]).astype(np.float32)
+    return views, boxes
+
+
+def scene_views(seed: int, index: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Scene `index` of `seed` -> (uint8 (3, 192, 256, 3) views, float32 (3, 4) boxes, number)."""
+    scene = render_scene(sample_rng(seed, index))
+    views, boxes = photo_views(scene.image, scene.box, np.random.default_rng([seed, index, 1]))
     return views, boxes, scene.number
 
 
