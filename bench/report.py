@@ -242,11 +242,12 @@ def page_section(figures: dict, before: dict | None = None) -> list[str]:
     lines = [
         "## The drawing page itself: time to first prediction",
         "",
-        "`python -m bench.page` (or `make bench-page`): the real drawing page under waitress on loopback, each "
-        "visit a new visitor (fresh browser context: empty HTTP cache, no service worker, no backend verdict "
-        "kept). As soon as the canvas takes input, a dot is clicked on it; *first prediction* is the page's "
-        "`performance.now()` (0 at navigation start) when it has read that dot: TF.js, the backend, the model "
-        "download, warm-up and the reading. *Ready* is when the model was loaded and warmed up.",
+        "`python -m bench.page` (or `make bench-page`): the real drawing page served by `python server.py` in a "
+        "process of its own (waitress, loopback), each visit a new visitor (fresh browser context: empty HTTP "
+        "cache, no service worker, no backend verdict kept). As soon as the canvas takes input, a dot is clicked "
+        "on it; *first prediction* is the page's `performance.now()` (0 at navigation start) at the first "
+        "animation frame after it has read that dot: TF.js, the backend, the model download, warm-up and the "
+        "reading. *Ready* is when the model was loaded and warmed up.",
         "",
         "| page | visits | backend | first prediction, median (ms) | ready, median (ms) | load average (1 min) |",
         "|---|---|---|---|---|---|",
