@@ -28,8 +28,8 @@ from PIL import Image
 
 from tests.conftest import ROOT
 from tests.drawings import SEVEN, draw_polylines
+from tests.live_server import free_port, wait_until_answering
 from tests.test_predict import ONE, ZERO
-from tests.test_server import free_port, wait_until_answering
 
 LOAD_REQUESTS = int(os.environ.get("LOAD_REQUESTS", "300"))  # `make load-test` sets 2000
 LOAD_CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
