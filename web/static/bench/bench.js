@@ -68,7 +68,7 @@ async function run({ model: url, backend, n, maxSeconds }) {
   }
   return {
     backend: tf.getBackend(),
-    tfjs_version: tf.version.tfjs,
+    tfjs_version: tf.version_core, // tf-base.min.js carries core, layers and the backends of one TF.js release
     requested: n,
     warm: summarize(times),
     times, // the harness merges several visits
