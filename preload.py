@@ -10,6 +10,7 @@ time to first prediction (bench/page.py); with the hints they all download while
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from pwa import model_urls
@@ -25,10 +26,10 @@ def module_imports(source: str) -> list[str]:
     return IMPORT.findall(source)
 
 
-def module_graph(js_dir: Path, entry: str) -> list[str]:
-    """Every module `entry` (a file in js_dir) loads, itself first, each once."""
+def module_graph(js_dir: Path, entries: tuple[str, ...]) -> list[str]:
+    """Every module the `entries` (files in js_dir) load, themselves first, each once."""
     seen: list[str] = []
-    pending = [entry]
+    pending = list(entries)
     while pending:
         name = pending.pop(0)
         if name in seen or not (js_dir / name).is_file():
@@ -38,12 +39,21 @@ def module_graph(js_dir: Path, entry: str) -> list[str]:
     return seen
 
 
-def page_preloads(static_dir: Path, static_url: str, script: str, models: tuple[str, ...]) -> dict[str, list[str]]:
-    """{modules: URLs for <link rel=modulepreload>, fetches: URLs for <link rel=preload as=fetch>}."""
-    modules = [f"{static_url}js/{name}" for name in module_graph(static_dir / "js", script)]
-    fetches = [f"{static_url}{WASM_BINARY}"] if (static_dir / WASM_BINARY).is_file() else []
+@lru_cache(maxsize=16)
+def preload_paths(static_dir: Path, scripts: tuple[str, ...], models: tuple[str, ...]) -> tuple[tuple, tuple]:
+    """(module paths, fetch paths) under static/, read from the files once: every page view asks."""
+    modules = tuple(f"js/{name}" for name in module_graph(static_dir / "js", scripts))
+    fetches = [WASM_BINARY] if (static_dir / WASM_BINARY).is_file() else []
     for name in models:
         model_dir = static_dir / "models" / name
         if (model_dir / "metadata.json").is_file() and (model_dir / "model.json").is_file():
-            fetches += [url for url, _ in model_urls(model_dir, f"{static_url}models/{name}/")]
-    return {"modules": modules, "fetches": fetches}
+            fetches += [url for url, _ in model_urls(model_dir, f"models/{name}/")]
+    return modules, tuple(fetches)
+
+
+def page_preloads(
+    static_dir: Path, static_url: str, scripts: tuple[str, ...], models: tuple[str, ...]
+) -> dict[str, list[str]]:
+    """{modules: URLs for <link rel=modulepreload>, fetches: URLs for <link rel=preload as=fetch>}."""
+    modules, fetches = preload_paths(static_dir, scripts, models)
+    return {"modules": [static_url + path for path in modules], "fetches": [static_url + path for path in fetches]}

@@ -111,8 +111,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(Exception, unexpected_error)
 
     def preloads(script: str, models: tuple[str, ...]) -> dict[str, list[str]]:
-        modules = page_preloads(Path(app.static_folder), url_for("static", filename=""), script, models)
-        return {**modules, "modules": modules["modules"] + [url_for("static", filename="js/pwa.js")]}
+        # base.html loads the page's script and pwa.js as modules
+        return page_preloads(Path(app.static_folder), url_for("static", filename=""), (script, "pwa.js"), models)
 
     @app.get("/")
     def index() -> str:

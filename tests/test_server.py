@@ -247,3 +247,16 @@ def test_curl_reads_the_json_413(live_server: str, tmp_path: Path, expect: str) 
     body, _, written = done.stdout.rpartition(b"\n")
     status, content_type = written.decode().split(" ", 1)
     assert_json_413((int(status), content_type, body))
+
+
+def test_pages_preload_their_modules_the_wasm_binary_and_their_models(client: FlaskClient) -> None:
+    """Everything the first reading needs is asked for in the head, at the URLs the page then fetches."""
+    html = client.get("/").get_data(as_text=True)
+    modules = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
+    fetches = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin>', html)
+    assert {"/static/js/app.js", "/static/js/pwa.js", "/static/js/model.js", "/static/js/preprocess.js"} <= set(modules)
+    version = json.loads((server.STATIC_DIR / "models" / "mnist_cnn" / "metadata.json").read_text())["version"]
+    assert f"/static/models/mnist_cnn/model.json?v={version}" in fetches
+    assert "/static/vendor/tfjs-backend-wasm-simd.wasm" in fetches
+    photo = client.get("/photo").get_data(as_text=True)
+    assert "/static/js/locate.js" in photo and "/static/models/localizer/model.json?v=" in photo

@@ -34,7 +34,7 @@ from reader.paths import CACHE_DIR, MODELS_DIR, read_metrics
 from reader.quiet_tf import import_tensorflow_quietly
 from train.cli import command
 from train.evaluate import update_metrics
-from train.house import strategy
+from train.house import epoch_order, mix, strategy
 from train.models import LOCALIZER_INPUT_SHAPE, LOCALIZER_STRIDE, build_localizer
 
 tf = import_tensorflow_quietly()
@@ -110,18 +110,17 @@ def augment(images: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) -> 
     return images, boxes
 
 
-def epoch_pool(data: dict) -> np.ndarray:
-    """The view indices one epoch walks through: each view `repeats` times (real photos are oversampled)."""
-    count = len(data["boxes"])
-    return np.repeat(np.arange(count), data["repeats"]) if "repeats" in data else np.arange(count)
+def view_repeats(data: dict) -> np.ndarray:
+    """How many times each view is seen per epoch: `repeats` when real photos are mixed in, else once."""
+    return data["repeats"] if "repeats" in data else np.ones(len(data["boxes"]), np.int64)
 
 
 def batches(data: dict, batch_size: int, seed: int):
     rng = np.random.default_rng(seed)
-    pool = epoch_pool(data)
+    repeats = view_repeats(data)
     while True:
-        order = pool[rng.permutation(len(pool))]
-        for start in range(0, len(pool) - batch_size + 1, batch_size):
+        order = epoch_order(repeats, rng)
+        for start in range(0, len(order) - batch_size + 1, batch_size):
             index = np.sort(order[start : start + batch_size])
             images, boxes = augment(data["images"][index], data["boxes"][index], rng)
             yield images, cell_targets(boxes)
@@ -168,12 +167,8 @@ def mix_real(generated: dict, real_dir: str, passes: int, oversample: int, cache
 
     real = build_real_views(real_dir, cache_dir, "train", passes, REAL_VIEW_SEED)
     print(f"mixed in {len(real['boxes'])} views of real training photos x{oversample} from {real_dir}")
-    repeats = [np.ones(len(generated["boxes"]), np.int64), np.full(len(real["boxes"]), oversample)]
-    return {
-        "images": np.concatenate([generated["images"], real["images"]]),
-        "boxes": np.concatenate([generated["boxes"], real["boxes"]]),
-        "repeats": np.concatenate(repeats),
-    }
+    data, repeats = mix({key: generated[key] for key in ("images", "boxes")}, real, oversample)
+    return {**data, "repeats": repeats}
 
 
 def evaluate_on_real(localizer, real_dir: str, progress: bool = True) -> dict:
@@ -216,7 +211,7 @@ def train(
     if real:
         data = mix_real(data, real["dir"], real["passes"], real["oversample"], cache_dir or CACHE_DIR)
     distribution = strategy()
-    views = len(epoch_pool(data))
+    views = int(view_repeats(data).sum())
     batch_size = min(BATCH_SIZE * distribution.num_replicas_in_sync, views)  # smoke runs: tiny
     steps = views // batch_size
     with distribution.scope():

@@ -240,19 +240,25 @@ def photo_boxes(annotation: Annotation, variants: int, rng: np.random.Generator,
     return [box] + [clip_to_image(jitter_box(box, rng), width, height) for _ in range(variants - 1)]
 
 
+def photo_pixels(directory: Path, annotation: Annotation) -> np.ndarray:
+    """uint8 (H, W, 3) RGB of one annotated photo."""
+    from PIL import Image
+
+    with Image.open(directory / annotation.filename) as image:
+        return np.asarray(image.convert("RGB"))
+
+
 def crop_annotations(
     directory: Path, annotations: list[Annotation], variants: int = 1, seed: int = 0, progress: bool = True
 ) -> dict[str, np.ndarray]:
     """Photos -> {images: uint8 (N * variants, 64, 64, 3), length, digits, file_number}: each photo's crop from
     the annotated box and from `variants - 1` jittered boxes, cut by the reader's own crop_house_number."""
-    from PIL import Image
     from tqdm import tqdm
 
     rng = np.random.default_rng(seed)
     images, lengths, digits, files = [], [], [], []
     for annotation in tqdm(annotations, desc=f"cropping {directory.name}", disable=not progress):
-        with Image.open(directory / annotation.filename) as image:
-            pixels = np.asarray(image.convert("RGB"))
+        pixels = photo_pixels(directory, annotation)
         length, labels = number_labels(annotation.number)
         for box in photo_boxes(annotation, variants, rng, pixels.shape[1], pixels.shape[0]):
             images.append(np.round(crop_house_number(pixels, box) * 255).astype(np.uint8))
@@ -299,7 +305,6 @@ def build_real_crops(
 def photo_views_of(directory: Path, annotations: list[Annotation], passes: int, seed: int) -> dict[str, np.ndarray]:
     """Photos -> the localizer's views of them, as train/scenes.py makes them of generated scenes:
     {images: uint8 (N * passes * 3, 192, 256, 3), boxes: (.., 4) in view pixels, numbers, file_number}."""
-    from PIL import Image
     from tqdm import tqdm
 
     from train.scenes import photo_views
@@ -307,8 +312,7 @@ def photo_views_of(directory: Path, annotations: list[Annotation], passes: int, 
     rng = np.random.default_rng(seed)
     images, boxes, numbers, files = [], [], [], []
     for annotation in tqdm(annotations, desc=f"localizer views of {directory.name}"):
-        with Image.open(directory / annotation.filename) as image:
-            pixels = np.asarray(image.convert("RGB"))
+        pixels = photo_pixels(directory, annotation)
         # Some annotated boxes reach past the photo's edge; the views hold only what is inside it.
         box = clip_to_image(union_box(annotation.boxes), pixels.shape[1], pixels.shape[0])
         for _ in range(passes):
