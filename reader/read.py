@@ -23,7 +23,7 @@ from reader.decode import (
     decode_house_number,
     frame_boxes,
 )
-from reader.locate import candidate_boxes, locate_number
+from reader.locate import agreed_reading, candidate_boxes, locate_number
 from reader.paths import HELPER_FILES, MODEL_FILES, MODELS_DIR
 from reader.preprocess import (
     INK_THRESHOLD,
@@ -114,26 +114,36 @@ def read_digit(pixels: np.ndarray, model) -> dict:
 
 def read_house_number(pixels: np.ndarray, model, box: Box | None = None) -> dict:
     """Photo pixels (+ box around the number) -> {number, confidence, digits, ...}."""
-    if box is not None:
-        check_box_inside(box, pixels.shape[1], pixels.shape[0])
-    # Each head averaged over the crop's windows (preprocess.house_windows), as the page does.
-    outputs = [o.numpy().mean(axis=0) for o in model(preprocess_house(pixels, box), training=False)]
-    return decode_house_number(outputs[0], outputs[1:])
+    return read_house_numbers(pixels, model, [box])[0]
+
+
+def read_house_numbers(pixels: np.ndarray, model, boxes: list[Box | None]) -> list[dict]:
+    """Photo pixels + several boxes (None: the whole photo) -> one reading per box, in one batch."""
+    for box in boxes:
+        if box is not None:
+            check_box_inside(box, pixels.shape[1], pixels.shape[0])
+    windows = [preprocess_house(pixels, box) for box in boxes]
+    outputs = [o.numpy() for o in model(np.concatenate(windows), training=False)]
+    readings, at = [], 0
+    for crop in windows:
+        # Each head averaged over the crop's windows (preprocess.house_windows), as the page does.
+        heads = [o[at : at + len(crop)].mean(axis=0) for o in outputs]
+        readings.append(decode_house_number(heads[0], heads[1:]))
+        at += len(crop)
+    return readings
 
 
 def find_house_number(pixels: np.ndarray, model, localizer) -> dict:
     """Photo pixels -> the number found and read: {number, confidence, digits, ..., box, box_score}.
 
     The localizer finds the box; the reader reads it and its variants (locate.candidate_boxes),
-    and the surest reading (the first of equal ones) gives the number and the box.
+    and the variants vote (locate.agreed_reading) for the number and the box.
     """
     found = locate_number(pixels, localizer)
-    best = None
-    for box in candidate_boxes(found["box"], pixels.shape[1], pixels.shape[0]):
-        reading = read_house_number(pixels, model, tuple(box))
-        if best is None or reading["confidence"] > best["confidence"]:
-            best = {**reading, "box": box, "box_score": found["score"]}
-    return best
+    boxes = candidate_boxes(found["box"], pixels.shape[1], pixels.shape[0])
+    readings = read_house_numbers(pixels, model, [tuple(b) for b in boxes])
+    kept = agreed_reading(readings)
+    return {**readings[kept], "box": boxes[kept], "box_score": found["score"]}
 
 
 def classify_crops(crops: list[np.ndarray], model) -> np.ndarray:

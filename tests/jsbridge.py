@@ -130,3 +130,8 @@ def js_read_photo(reader_dir: Path, localizer_dir: Path, images: list[np.ndarray
     encoded = [{**encode_image(im), "box": list(b) if b else None} for im, b in zip(images, boxes)]
     request = {"op": "read_photo", "reader_dir": str(reader_dir), "localizer_dir": str(localizer_dir)}
     return call_harness({**request, "images": encoded}, timeout=600)
+
+
+def js_agreed_reading(cases: list[list[dict]]) -> list[int]:
+    """locate.js agreedReading on each list of readings ({number, confidence}): the index kept."""
+    return call_harness({"op": "agreed_reading", "cases": cases})

@@ -211,6 +211,46 @@ def test_training_runs_end_to_end_on_a_few_numbers(tmp_path):
     recorded = json.loads((tmp_path / "metrics.json").read_text())["number_reader"]
     assert recorded["train_numbers"] == 64 and 0.0 <= recorded["whole_number_accuracy"] <= 1.0
 
+    # A fine-tune blended 0 x with its start gives back the start's weights, exactly, and says so.
+    blended = tmp_path / "blended"
+    command = [sys.executable, "-m", "train.number_reader", "--train-count", "64", "--val-count", "16", "--epochs", "1"]
+    command += ["--digits", "300", "--cache-dir", str(tmp_path), "--out-dir", str(blended)]
+    command += ["--init-from", str(tmp_path / "number_reader.keras"), "--blend", "0"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    import tf_keras as keras
+
+    start = keras.models.load_model(tmp_path / "number_reader.keras", compile=False).get_weights()
+    kept = keras.models.load_model(blended / "number_reader.keras", compile=False).get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(start, kept))
+    assert json.loads((blended / "metrics.json").read_text())["number_reader"]["blend"] == 0.0
+
+
+def test_a_blend_keeps_its_share_of_the_fine_tune():
+    from train.number_reader import blend_weights
+
+    start = [np.zeros((2, 2), np.float32), np.full(3, 4.0, np.float32)]
+    tuned = [np.ones((2, 2), np.float32), np.full(3, 8.0, np.float32)]
+    halves = blend_weights(start, tuned, 0.5)
+    assert np.array_equal(halves[0], np.full((2, 2), 0.5)) and np.array_equal(halves[1], np.full(3, 6.0))
+    assert halves[0].dtype == np.float32
+    assert np.array_equal(blend_weights(start, tuned, 1.0)[1], tuned[1])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--blend", "0.5"], "--blend needs --init-from"),
+        (["--init-from", "a.keras", "--blend-tuned", "b.keras"], "--blend-tuned needs --blend"),
+        (["--init-from", "a.keras", "--blend", "1.5"], "from 0 to 1"),
+    ],
+)
+def test_a_blend_without_what_it_needs_is_refused_clearly(args, message):
+    done = subprocess.run(
+        [sys.executable, "-m", "train.number_reader", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
 
 def test_the_exports_validation_bank_is_the_banks_validation_part(tmp_path, monkeypatch, mnist) -> None:
     """The export checks quantisation on validation numbers; it traces only their digits, and they

@@ -10,9 +10,9 @@ from reader.paths import CACHE_DIR, MODELS_DIR
 from reader.preprocess import preprocess_number_strip
 
 # Measured on the committed reader with `python -m train.paper` (models/metrics.json number_reader
-# paper_heldout 63.25 % of 400, clean_canvas 92.8 % of 500); the floors sit a little under, so a
+# paper_heldout 85.25 % of 400, clean_canvas 92.8 % of 500); the floors sit a little under, so a
 # regression fails and noise does not. The target on paper is 90 %: not reached yet.
-PAPER_FLOOR = 0.60
+PAPER_FLOOR = 0.83
 CLEAN_FLOOR = 0.90
 
 

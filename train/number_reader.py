@@ -5,6 +5,8 @@
     python -m train.number_reader --train-count 500 --val-count 100 --epochs 1 --digits 600 --out-dir /tmp/smoke
     python -m train.number_reader --init-from models/number_reader.keras --paper-count 4000 --train-count 3000 ...
                                                       # fine-tune on clean and paper numbers (train/paper.py)
+    python -m train.number_reader --init-from models/number_reader.keras --blend 0.5 --blend-tuned RUN.keras
+                                                      # only blend a finished fine-tune with its start (--blend)
 
 Numbers of 1 to 8 digits are composed from MNIST training digits and pen digits
 (train/numbers.py) and cached in cache/; validation numbers come from MNIST training digits
@@ -87,6 +89,20 @@ def distort(strip: tf.Tensor) -> tf.Tensor:
     return tf.image.random_crop(padded, [STRIP_HEIGHT, STRIP_WIDTH, 1])
 
 
+def blend_weights(start: list[np.ndarray], tuned: list[np.ndarray], share: float) -> list[np.ndarray]:
+    """share x the fine-tuned weights + (1 - share) x the weights it started from (WiSE-FT,
+    Wortsman et al. 2022): a fine-tune on paper keeps most of what it gained on paper and gives
+    back what it lost on the canvas (measured in README, "Numbers on paper")."""
+    return [((1 - share) * a + share * b).astype(a.dtype) for a, b in zip(start, tuned)]
+
+
+def blended_model(init_from: Path, tuned: keras.Model, share: float) -> keras.Model:
+    """The fine-tuned model with blend_weights of it and the model it was initialised from."""
+    start = keras.models.load_model(init_from, compile=False)
+    tuned.set_weights(blend_weights(start.get_weights(), tuned.get_weights(), share))
+    return tuned
+
+
 def as_input(x: np.ndarray) -> np.ndarray:
     return (x.astype(np.float32) / 255.0)[..., None]
 
@@ -140,6 +156,7 @@ def train(
     peak_lr: float = PEAK_LR,
     distorted: bool = True,
     paper_count: int = 0,
+    blend: float | None = None,
 ) -> dict:
     started = time.perf_counter()
     if paper_count:
@@ -172,6 +189,8 @@ def train(
     started = time.perf_counter()
     model.fit(dataset, epochs=epochs, verbose=2, callbacks=[ProgressLine(x_val, y_val)])
     seconds = time.perf_counter() - started
+    if blend is not None:
+        model = blended_model(init_from, model, blend)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir / "number_reader.keras")
     figures = {
@@ -182,6 +201,7 @@ def train(
         "peak_lr": peak_lr,
         "distorted": distorted,
         "epochs": epochs,
+        "blend": blend,
         "train_seconds": round(seconds, 1),
         "parameters": int(model.count_params()),
     }
@@ -200,6 +220,29 @@ def paper_mix(
     x_paper, y_paper = training_paper_numbers(paper_count, cache_dir)
     x_val, y_val = clean_validation_numbers(cache_dir, val_count)
     return np.concatenate([x_clean, x_paper]), np.concatenate([y_clean, y_paper]), x_val, y_val
+
+
+def blend_finished(init_from: Path, tuned_path: Path, share: float, out_dir: Path, val_count: int) -> dict:
+    """--blend on a fine-tune that has already run: the same model the one-step command saves.
+    Its training record is the finished run's (metrics.json beside it), with the blend and the
+    blended model's figure on the clean validation numbers."""
+    from train.paper import clean_validation_numbers
+
+    tuned = keras.models.load_model(tuned_path, compile=False)
+    model = blended_model(init_from, tuned, share)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save(out_dir / "number_reader.keras")
+    record_path = tuned_path.parent / "metrics.json"
+    record = json.loads(record_path.read_text()).get("number_reader", {}) if record_path.is_file() else {}
+    figures = {
+        **record,
+        **whole_number_accuracy(model, *clean_validation_numbers(count=val_count)),
+        "initialized_from": str(init_from),
+        "blend": share,
+        "blend_tuned": str(tuned_path),
+    }
+    update_metrics("number_reader", figures, out_dir / "metrics.json")
+    return figures
 
 
 def evaluate(out_dir: Path, val_count: int, cache_dir: Path, digits: int | None = None) -> dict:
@@ -233,11 +276,28 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="also train on this many numbers on paper (train/paper.py), beside --train-count canvas ones (default: 0)",
     )
+    parser.add_argument(
+        "--blend",
+        type=float,
+        help="save BLEND x the fine-tuned weights + (1 - BLEND) x the --init-from ones (default: the fine-tuned)",
+    )
+    parser.add_argument(
+        "--blend-tuned",
+        help="with --blend: blend this finished fine-tune (.keras) with --init-from instead of training",
+    )
     parser.add_argument("--evaluate-only", action="store_true", help="score the saved model and record it")
     args = parser.parse_args(argv)
+    if (args.blend is not None or args.blend_tuned) and not args.init_from:
+        parser.error("--blend needs --init-from: the weights the fine-tune started from")
+    if args.blend_tuned and args.blend is None:
+        parser.error("--blend-tuned needs --blend")
+    if args.blend is not None and not 0 <= args.blend <= 1:
+        parser.error("--blend is a share: from 0 to 1")
     out_dir, cache_dir = Path(args.out_dir), Path(args.cache_dir)
     if args.evaluate_only:
         figures = evaluate(out_dir, args.val_count, cache_dir, args.digits)
+    elif args.blend_tuned:
+        figures = blend_finished(Path(args.init_from), Path(args.blend_tuned), args.blend, out_dir, args.val_count)
     else:
         init = Path(args.init_from) if args.init_from else None
         figures = train(
@@ -252,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             args.lr,
             not args.no_distort,
             args.paper_count,
+            args.blend,
         )
     print(json.dumps({"model": "number_reader", **figures}))
     return 0

@@ -14,6 +14,7 @@
 //       or {"op": "decode_box", "cells": [[...flat...], ...], "shape": [rows, cols, 5], "stride": 8}
 //       or {"op": "read_photo", "reader_dir", "localizer_dir", "images": [{"width", "height", "rgba_base64", "box": [x, y, w, h] | null}]}
 //          (box null: found and read as the page's automatic mode does, locate.js findHouseNumber)
+//       or {"op": "agreed_reading", "cases": [[{"number", "confidence"}, ...], ...]}
 //       or {"op": "number_strip", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
 //       or {"op": "ink_image", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
 //       or {"op": "decode_frames", "frames": [[...flat...], ...], "classes": 11}
@@ -160,6 +161,11 @@ async function readPhotoOp(request) {
   return results;
 }
 
+async function agreedReadingOp(request) {
+  const { agreedReading } = await import('../../web/static/js/locate.js');
+  return request.cases.map((readings) => agreedReading(readings));
+}
+
 function numberStripOp(request) {
   return request.images.map((image) => {
     const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
@@ -206,6 +212,7 @@ const handlers = {
   zoom_region: zoomRegionOp,
   decode_box: decodeBoxOp,
   read_photo: readPhotoOp,
+  agreed_reading: agreedReadingOp,
   preprocess,
   preprocess_house: preprocessHouseOp,
   predict,

@@ -5,7 +5,7 @@
 // (zoomRegion), so the box fits the digits to a pixel or two even when they are small.
 
 import { decodeBox } from './decode.js';
-import { readHouseNumber } from './model.js';
+import { readHouseNumbers } from './model.js';
 import { fitRegion, regionScale, roundHalfEven, zoomRegion } from './preprocess.js';
 
 const tf = globalThis.tf;
@@ -66,16 +66,32 @@ export function candidateBoxes(box, width, height, scales) {
 }
 
 /**
+ * Readings of one number's box variants -> the index of the one to keep. Twin of
+ * reader/locate.py agreed_reading: each number read gets the sum of its readings' confidences,
+ * the largest sum wins (the first of equal ones), and of its readings the surest (the first of
+ * equal ones). A number read from many variants beats one read very surely from one odd box.
+ */
+export function agreedReading(readings) {
+  const votes = new Map();
+  for (const { number, confidence } of readings) votes.set(number, (votes.get(number) ?? 0) + confidence);
+  let winner = null;
+  for (const [number, sum] of votes) if (winner === null || sum > votes.get(winner)) winner = number;
+  let kept = -1;
+  readings.forEach((reading, i) => {
+    if (reading.number === winner && (kept < 0 || reading.confidence > readings[kept].confidence)) kept = i;
+  });
+  return kept;
+}
+
+/**
  * RGBA photo pixels -> the number found and read: {number, confidence, digits, ..., box, box_score}.
  * Twin of reader/read.py find_house_number: the localizer finds the box, the reader reads it
- * and its variants, and the surest reading (the first of equal ones) gives the number and the box.
+ * and its variants, and the variants vote (agreedReading) for the number and the box.
  */
 export async function findHouseNumber(pixels, reader, localizer) {
   const found = await locateNumber(pixels, localizer);
-  let best = null;
-  for (const box of candidateBoxes(found.box, pixels.width, pixels.height, localizer.metadata.candidates)) {
-    const reading = await readHouseNumber(reader, pixels, box);
-    if (best === null || reading.confidence > best.confidence) best = { ...reading, box, box_score: found.score };
-  }
-  return best;
+  const boxes = candidateBoxes(found.box, pixels.width, pixels.height, localizer.metadata.candidates);
+  const readings = await readHouseNumbers(reader, pixels, boxes);
+  const kept = agreedReading(readings);
+  return { ...readings[kept], box: boxes[kept], box_score: found.score };
 }

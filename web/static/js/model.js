@@ -469,16 +469,34 @@ export function numberInk(classifier, pixels) {
  * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels the photo, RGBA
  * @param {number[]|null} box [x, y, w, h] in photo pixels, or null for the whole photo
  */
-export async function readHouseNumber({ model, metadata }, pixels, box) {
+export async function readHouseNumber(reader, pixels, box) {
+  return (await readHouseNumbers(reader, pixels, [box]))[0];
+}
+
+/**
+ * A photo and several boxes -> one reading per box, all read in one batch.
+ * Twin of reader/read.py read_house_numbers.
+ * @param {{model: tf.LayersModel, metadata: object}} reader the six-head house-number reader
+ * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels the photo, RGBA
+ * @param {(number[]|null)[]} boxes [x, y, w, h] in photo pixels, or null for the whole photo
+ */
+export async function readHouseNumbers({ model, metadata }, pixels, boxes) {
   const heads = tf.tidy(() => {
-    const outputs = [].concat(model.predict(preprocessHouse(pixels, box, metadata.preprocess)));
+    const windows = boxes.map((box) => preprocessHouse(pixels, box, metadata.preprocess));
+    const outputs = [].concat(model.predict(tf.concat(windows)));
     // Heads in metadata.json's order, looked up by name (never trust the output order), each
-    // averaged over the crop's windows.
-    return metadata.output_names.map((name) => outputs[model.outputNames.indexOf(name)].mean(0));
+    // averaged over each crop's windows.
+    const sizes = windows.map((w) => w.shape[0]);
+    return metadata.output_names.map((name) =>
+      tf.split(outputs[model.outputNames.indexOf(name)], sizes).map((part) => part.mean(0)),
+    );
   });
   try {
-    const [length, ...digits] = await Promise.all(heads.map((t) => t.data()));
-    return decodeHouseNumber(length, digits, metadata);
+    const values = await Promise.all(heads.map((perBox) => Promise.all(perBox.map((t) => t.data()))));
+    return boxes.map((_, i) => {
+      const [length, ...digits] = values.map((perBox) => perBox[i]);
+      return decodeHouseNumber(length, digits, metadata);
+    });
   } finally {
     tf.dispose(heads);
   }
