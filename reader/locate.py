@@ -66,14 +66,13 @@ def iou(a: Box, b: Box) -> float:
 CANDIDATE_SCALES = ((1.0, 1.0), (0.85, 1.0), (1.18, 1.0), (1.35, 1.0), (1.55, 1.0))  # (width, height)
 
 
-def candidate_boxes(box: Box, width: int, height: int) -> list[list[int]]:
-    """The found box and its variants (CANDIDATE_SCALES, about its centre), whole pixels inside the photo."""
+def candidate_boxes(
+    box: Box, width: int, height: int, scales: tuple[tuple[float, float], ...] = CANDIDATE_SCALES
+) -> list[list[int]]:
+    """The found box and its variants ((width, height) scales about its centre), whole pixels inside the photo."""
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
-    out = []
-    for sx, sy in CANDIDATE_SCALES:
-        out.append(clip_box([cx - w * sx / 2, cy - h * sy / 2, w * sx, h * sy], width, height))
-    return out
+    return [clip_box([cx - w * sx / 2, cy - h * sy / 2, w * sx, h * sy], width, height) for sx, sy in scales]
 
 
 def agreed_reading(readings: list[dict]) -> int:

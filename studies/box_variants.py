@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from reader.locate import CANDIDATE_SCALES, agreed_reading, clip_box, locate_number
+from reader.locate import CANDIDATE_SCALES, agreed_reading, candidate_boxes, locate_number
 from reader.paths import DOCS_DIR
 from reader.read import load_image, load_reader, read_house_numbers
 from train.cli import command
@@ -35,13 +35,6 @@ WIDTHS = (0.85, 1.0, 1.18, 1.35, 1.55)
 HEIGHTS = (0.85, 1.0, 1.18, 1.35)
 GRID = [(w, h) for w in WIDTHS for h in HEIGHTS]
 BEFORE = [(1.0, 1.0), (0.85, 1.0), (1.18, 1.0), (1.0, 0.85), (1.0, 1.18)]  # the five variants of before
-
-
-def scaled_boxes(box: list[int], scales: list[tuple[float, float]], width: int, height: int) -> list[list[int]]:
-    """The box at each (width, height) scale about its centre, whole pixels inside the photo."""
-    x, y, w, h = box
-    cx, cy = x + w / 2, y + h / 2
-    return [clip_box([cx - w * sx / 2, cy - h * sy / 2, w * sx, h * sy], width, height) for sx, sy in scales]
 
 
 def read_variants(directory: Path, part: str, limit: int | None, reader, localizer) -> list[dict]:
@@ -54,7 +47,7 @@ def read_variants(directory: Path, part: str, limit: int | None, reader, localiz
         pixels = load_image(directory / annotation.filename)
         height, width = pixels.shape[:2]
         found = locate_number(pixels, localizer)["box"]
-        boxes = scaled_boxes(found, GRID, width, height)
+        boxes = candidate_boxes(found, width, height, tuple(GRID))
         readings = read_house_numbers(pixels, reader, [tuple(b) for b in boxes])
         reads = [[r["number"], r["confidence"]] for r in readings]
         out.append({"file": annotation.filename, "true": annotation.number, "reads": reads})

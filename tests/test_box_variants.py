@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from studies.box_variants import BEFORE, GRID, scaled_boxes, table
+from reader.locate import candidate_boxes
+from studies.box_variants import BEFORE, GRID, table
 from tests.conftest import ROOT, require_data
 from train.svhn import REAL_SAMPLE_DIR
 
@@ -19,7 +20,7 @@ def test_the_variants_of_before_and_those_shipped_are_in_the_grid():
     from reader.locate import CANDIDATE_SCALES
 
     assert all(scale in GRID for scale in [*BEFORE, *CANDIDATE_SCALES])
-    assert scaled_boxes([100, 50, 40, 20], [(1.0, 1.0)], 640, 480) == [[100, 50, 40, 20]]
+    assert candidate_boxes((100, 50, 40, 20), 640, 480, ((1.0, 1.0),)) == [[100, 50, 40, 20]]
 
 
 def test_a_surely_misread_box_loses_the_vote_but_wins_the_surest():

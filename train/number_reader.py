@@ -222,7 +222,9 @@ def paper_mix(
     return np.concatenate([x_clean, x_paper]), np.concatenate([y_clean, y_paper]), x_val, y_val
 
 
-def blend_finished(init_from: Path, tuned_path: Path, share: float, out_dir: Path, val_count: int) -> dict:
+def blend_finished(
+    init_from: Path, tuned_path: Path, share: float, out_dir: Path, val_count: int, cache_dir: Path
+) -> dict:
     """--blend on a fine-tune that has already run: the same model the one-step command saves.
     Its training record is the finished run's (metrics.json beside it), with the blend and the
     blended model's figure on the clean validation numbers."""
@@ -236,7 +238,7 @@ def blend_finished(init_from: Path, tuned_path: Path, share: float, out_dir: Pat
     record = json.loads(record_path.read_text()).get("number_reader", {}) if record_path.is_file() else {}
     figures = {
         **record,
-        **whole_number_accuracy(model, *clean_validation_numbers(count=val_count)),
+        **whole_number_accuracy(model, *clean_validation_numbers(cache_dir, val_count)),
         "initialized_from": str(init_from),
         "blend": share,
         "blend_tuned": str(tuned_path),
@@ -297,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.evaluate_only:
         figures = evaluate(out_dir, args.val_count, cache_dir, args.digits)
     elif args.blend_tuned:
-        figures = blend_finished(Path(args.init_from), Path(args.blend_tuned), args.blend, out_dir, args.val_count)
+        figures = blend_finished(
+            Path(args.init_from), Path(args.blend_tuned), args.blend, out_dir, args.val_count, cache_dir
+        )
     else:
         init = Path(args.init_from) if args.init_from else None
         figures = train(
