@@ -187,11 +187,10 @@ def export_house(models_dir: Path, out_root: Path, val_data: dict) -> dict:
 
 
 def localizer_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
-    from reader.locate import CANDIDATE_SCALES
     from train.models import LOCALIZER_STRIDE
 
-    candidates = [list(c) for c in CANDIDATE_SCALES]  # boxes read around the one found
-    specifics = {"stride": LOCALIZER_STRIDE, "candidates": candidates, "preprocess": preprocess.photo_config()}
+    # The boxes read around the one found are the reader's (house_config box_variants), as around a drawn one.
+    specifics = {"stride": LOCALIZER_STRIDE, "preprocess": preprocess.photo_config()}
     return model_metadata("localizer", model, quantized, version, **specifics)
 
 

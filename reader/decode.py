@@ -175,3 +175,19 @@ def combine_number_readings(sequence: dict, segmented: dict, boxes: list[list[in
         {"digit": d["digit"], "confidence": d["confidence"], "box": box} for d, box in zip(sequence["digits"], boxes)
     ]
     return {"number": sequence["number"], "confidence": sequence["confidence"], "digits": digits, "readings": readings}
+
+
+def agreed_reading(readings: list[dict]) -> int:
+    """Readings of one number's variants (boxes of a photo, sizes of a strip) -> the index of the one to keep.
+
+    Each number read gets the sum of its readings' confidences, and the number with the largest
+    sum wins (the first of equal ones); of its readings, the surest (the first of equal ones).
+    A number read from many variants beats one read very surely from one odd variant: a box cut a
+    little short often reads a digit too few, and surely.
+    """
+    votes: dict[str, float] = {}
+    for reading in readings:
+        votes[reading["number"]] = votes.get(reading["number"], 0.0) + reading["confidence"]
+    winner = max(votes, key=lambda number: votes[number])  # dicts keep first-seen order: ties go to the first
+    chosen = [i for i, reading in enumerate(readings) if reading["number"] == winner]
+    return max(chosen, key=lambda i: readings[i]["confidence"])

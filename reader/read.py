@@ -1,7 +1,7 @@
 """Reading: image -> preprocess -> model -> decode -> the JSON a person or a client sees.
 
 Twin of web/static/js/model.js (read_digit <-> readDigit, read_house_number <-> readHouseNumber,
-read_frames <-> readFrames, ...): the page and this module read the same pixels the same way,
+read_strips <-> readStrips, ...): the page and this module read the same pixels the same way,
 checked by tests/test_parity.py, tests/test_locate.py and tests/test_number_reader.py.
 The CLI (reader/cli.py) and the API (api.py) call the functions here, one code path for both.
 """
@@ -17,19 +17,21 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from reader.decode import (
+    agreed_reading,
     combine_number_readings,
     decode_digit,
     decode_frames,
     decode_house_number,
     frame_boxes,
 )
-from reader.locate import agreed_reading, candidate_boxes, locate_number
+from reader.locate import locate_number
 from reader.paths import HELPER_FILES, MODEL_FILES, MODELS_DIR
 from reader.preprocess import (
     INK_THRESHOLD,
     STRIP_WIDTH,
+    candidate_boxes,
     ink_image,
-    number_strip,
+    number_strips,
     preprocess_digit,
     preprocess_house,
 )
@@ -113,8 +115,23 @@ def read_digit(pixels: np.ndarray, model) -> dict:
 
 
 def read_house_number(pixels: np.ndarray, model, box: Box | None = None) -> dict:
-    """Photo pixels (+ box around the number) -> {number, confidence, digits, ...}."""
-    return read_house_numbers(pixels, model, [box])[0]
+    """Photo pixels (+ box around the number) -> {number, confidence, digits, ...}. A box is read
+    with its narrower and wider variants, which vote (read_box_variants); with no box, the whole
+    photo is read once."""
+    if box is None:
+        return read_house_numbers(pixels, model, [None])[0]
+    return read_box_variants(pixels, model, box)[0]
+
+
+def read_box_variants(pixels: np.ndarray, model, box: Box) -> tuple[dict, list[int]]:
+    """A box around the number -> (the reading its variants agree on, the variant it came from): the
+    box and its variants (preprocess.candidate_boxes) in one batch, and they vote (decode.agreed_reading)."""
+    height, width = pixels.shape[:2]
+    check_box_inside(box, width, height)
+    boxes = candidate_boxes(box, width, height)
+    readings = read_house_numbers(pixels, model, [tuple(b) for b in boxes])
+    kept = agreed_reading(readings)
+    return readings[kept], boxes[kept]
 
 
 def read_house_numbers(pixels: np.ndarray, model, boxes: list[Box | None]) -> list[dict]:
@@ -136,14 +153,12 @@ def read_house_numbers(pixels: np.ndarray, model, boxes: list[Box | None]) -> li
 def find_house_number(pixels: np.ndarray, model, localizer) -> dict:
     """Photo pixels -> the number found and read: {number, confidence, digits, ..., box, box_score}.
 
-    The localizer finds the box; the reader reads it and its variants (locate.candidate_boxes),
-    and the variants vote (locate.agreed_reading) for the number and the box.
+    The localizer finds the box; the reader reads it and its variants, and the variants vote for
+    the number and the box (read_box_variants).
     """
     found = locate_number(pixels, localizer)
-    boxes = candidate_boxes(found["box"], pixels.shape[1], pixels.shape[0])
-    readings = read_house_numbers(pixels, model, [tuple(b) for b in boxes])
-    kept = agreed_reading(readings)
-    return {**readings[kept], "box": boxes[kept], "box_score": found["score"]}
+    reading, box = read_box_variants(pixels, model, found["box"])
+    return {**reading, "box": box, "box_score": found["score"]}
 
 
 def classify_crops(crops: list[np.ndarray], model) -> np.ndarray:
@@ -152,18 +167,22 @@ def classify_crops(crops: list[np.ndarray], model) -> np.ndarray:
     return model(x, training=False).numpy()
 
 
-def read_frames(strip: np.ndarray, placement: dict, reader) -> tuple[dict, dict]:
-    """A number strip (number_strip's output) -> (decode_frames' reading, the placement with the
-    strip columns per frame as "stride")."""
-    frames = reader(strip[None, :, :, None], training=False).numpy()[0]
-    return decode_frames(frames), {**placement, "stride": STRIP_WIDTH // len(frames)}
+def read_strips(strips: list[tuple[np.ndarray, dict]], reader) -> tuple[dict, dict]:
+    """A number's strips (number_strips' output), all in one batch -> (the decode_frames reading they
+    agree on, decode.agreed_reading, and its strip's placement with the strip columns per frame as
+    "stride")."""
+    frames = reader(np.stack([strip for strip, _ in strips])[..., None], training=False).numpy()
+    readings = [decode_frames(f) for f in frames]
+    kept = agreed_reading(readings)
+    return readings[kept], {**strips[kept][1], "stride": STRIP_WIDTH // frames.shape[1]}
 
 
 def read_number(pixels: np.ndarray, model, reader=None) -> dict:
     """Image of a handwritten number -> {number, confidence, digits: [{digit, confidence, box}]}.
 
     Segmentation cuts the ink into digits and `model` reads each; with the number reader
-    (`reader`), it reads the whole row and segmentation only gives the boxes, as the page does.
+    (`reader`), it reads the whole row at a few sizes that vote (number_strips), and segmentation only
+    gives the boxes, as the page does.
     Raises EmptyImageError when blank.
     """
     ink = ink_image(pixels)
@@ -171,7 +190,7 @@ def read_number(pixels: np.ndarray, model, reader=None) -> dict:
     segmented = {key: result[key] for key in ("number", "confidence", "digits")}
     if reader is None:
         return segmented
-    sequence, placement = read_frames(*number_strip(ink), reader)
+    sequence, placement = read_strips(number_strips(ink), reader)
     boxes = frame_boxes(ink, placement, sequence["digits"], placement["stride"], INK_THRESHOLD)
     return combine_number_readings(sequence, segmented, boxes)
 

@@ -9,7 +9,7 @@ does (reader/locate.py locate_number); the reader then reads that box at every (
 scale of the grid below, about its centre, in one batch (reader/read.py read_house_numbers). The
 readings are kept, so each way to choose among them is scored on the same reads:
 - "surest": the reading with the highest confidence (what the page did, over five variants);
-- "vote": locate.agreed_reading, the number with the largest sum of confidences (what ships).
+- "vote": decode.agreed_reading, the number with the largest sum of confidences (what ships).
 Printed: numbers read whole for the five variants of before, the variants that ship
 (locate.CANDIDATE_SCALES) and the whole grid, each way, and each scale alone; every photo's reads
 are written too, so other sets of scales can be scored. The training photos decide (the
@@ -25,8 +25,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from reader.locate import CANDIDATE_SCALES, agreed_reading, candidate_boxes, locate_number
+from reader.decode import agreed_reading
+from reader.locate import locate_number
 from reader.paths import DOCS_DIR
+from reader.preprocess import CANDIDATE_SCALES, candidate_boxes
 from reader.read import load_image, load_reader, read_house_numbers
 from train.cli import command
 from train.svhn import REAL_SAMPLE_DIR, load_annotations, split_real
@@ -81,6 +83,39 @@ def table(photos: list[dict]) -> dict:
     }
 
 
+def given_boxes(count: int, reader, loose_per_scene: int = 3) -> dict:
+    """A person's box instead of the found one, on generated held-out street scenes (the localizer's
+    held-out seed, which the reader never trained on, unlike the real training photos it has nearly
+    learned by heart): the true box and loose ones (svhn.jitter_box), each read alone and with the
+    shipped variants voting (reader/read.py read_box_variants)."""
+    import numpy as np
+
+    from train.evaluate_real import JITTER_SEED, whole_pixels
+    from train.localizer import EVAL_SEED
+    from train.svhn import clip_to_image, jitter_box
+    from train.synth.scene import render_scene, sample_rng
+
+    rng = np.random.default_rng(JITTER_SEED)
+    right = {"given_one": 0, "given_vote": 0, "loose_one": 0, "loose_vote": 0}
+    for index in tqdm(range(count), desc="generated scenes"):
+        scene = render_scene(sample_rng(EVAL_SEED, index))
+        height, width = scene.image.shape[:2]
+        loose = [
+            ("loose", whole_pixels(clip_to_image(jitter_box(scene.box, rng), width, height), width, height))
+            for _ in range(loose_per_scene)
+        ]
+        for kind, box in [("given", scene.box), *loose]:
+            boxes = candidate_boxes(box, width, height)
+            readings = read_house_numbers(scene.image, reader, [tuple(b) for b in boxes])
+            right[f"{kind}_one"] += readings[0]["number"] == scene.number
+            right[f"{kind}_vote"] += readings[agreed_reading(readings)]["number"] == scene.number
+    counts = {"given": count, "loose": count * loose_per_scene}
+    return {key: round(value / counts[key.split("_")[0]], 4) for key, value in right.items()} | {
+        "scenes": count,
+        "loose_boxes": count * loose_per_scene,
+    }
+
+
 @command
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Score ways to read the found box's variants on real photos.")
@@ -88,7 +123,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=("train", "validation"), default="train", help="default: train")
     parser.add_argument("--limit", type=int, help="only the first N photos of the part")
     parser.add_argument("--out", help="default: docs/box_variants_<part>.json")
+    parser.add_argument(
+        "--given-scenes",
+        type=int,
+        help="instead, a person's box on this many generated held-out scenes: read alone or with the variants voting",
+    )
     args = parser.parse_args(argv)
+    if args.given_scenes:
+        figures = given_boxes(args.given_scenes, load_reader("house"))
+        out = Path(args.out) if args.out else DOCS_DIR / "box_variants_given_scenes.json"
+        out.write_text(json.dumps(figures) + "\n")
+        print(json.dumps(figures))
+        return 0
     directory = Path(args.data_dir)
     if not (directory / "digitStruct.json").is_file():
         parser.error(f"no digitStruct.json in {directory}: the real SVHN photos are needed")

@@ -30,7 +30,7 @@ from reader.decode import combine_number_readings, frame_boxes
 from reader.locate import iou
 from reader.paths import DOCS_DIR, MODELS_DIR
 from reader.preprocess import INK_THRESHOLD, ink_image, number_strip
-from reader.read import classify_crops, load_reader, read_frames
+from reader.read import classify_crops, load_reader, read_strips
 from reader.segment import segment_config, segment_number
 from tests.numbers import NUMBER_HEIGHT, NUMBER_WIDTH, compose_numbers, ink_mask, render_strokes
 from train.cli import command
@@ -62,7 +62,7 @@ def box_ways(pixels: np.ndarray, classifier, reader) -> dict[str, list[list[int]
     """The boxes each way gives for one image: {segmentation, frames, page}."""
     ink = ink_image(pixels)
     segmented = segment_number(ink, lambda crops: classify_crops(crops, classifier), segment_config())
-    sequence, placement = read_frames(*number_strip(ink), reader)
+    sequence, placement = read_strips([number_strip(ink)], reader)
     frames = frame_boxes(ink, placement, sequence["digits"], placement["stride"], INK_THRESHOLD)
     page = combine_number_readings(sequence, segmented, frames)
     return {

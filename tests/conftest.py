@@ -6,7 +6,10 @@ unless REQUIRE_DATA=1 (as in CI with the data mounted), where a missing set fail
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +23,15 @@ from server import create_app
 
 ROOT = REPO_ROOT  # the repository, for the tests' paths
 T = TypeVar("T")
+
+
+def run_study(module: str, args: list[str], out: Path, timeout: int = 600) -> tuple[subprocess.CompletedProcess, dict]:
+    """`python -m module args --out out` from the repository root -> (the finished command, the JSON it
+    wrote), failing the test with the command's stderr when it does not exit cleanly."""
+    command = [sys.executable, "-m", module, *args, "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+    assert done.returncode == 0, done.stderr
+    return done, json.loads(out.read_text())
 
 
 def require_data(source: str | Path | Callable[[], T], what: str = "test data") -> Path | T:

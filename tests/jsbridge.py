@@ -83,6 +83,15 @@ def js_number_strip(images: list[np.ndarray], config: dict) -> list[dict]:
     return results
 
 
+def js_number_strips(images: list[np.ndarray], config: dict) -> list[list[dict]]:
+    """preprocess.js numberStrips of each image's ink: [{strip (32, 256), placement}] per image."""
+    results = call_harness({"op": "number_strips", "images": [encode_image(im) for im in images], "config": config})
+    return [
+        [{"strip": np.array(s["values"], dtype=np.float32).reshape(s["shape"]), "placement": s["placement"]} for s in r]
+        for r in results
+    ]
+
+
 def js_ink_image(images: list[np.ndarray], config: dict) -> list[dict]:
     """inkImage (paper normalised, contrast stretched) of each image: {ok, ink (H, W)} or {ok: False, error}."""
     results = call_harness({"op": "ink_image", "images": [encode_image(im) for im in images], "config": config})
@@ -133,5 +142,5 @@ def js_read_photo(reader_dir: Path, localizer_dir: Path, images: list[np.ndarray
 
 
 def js_agreed_reading(cases: list[list[dict]]) -> list[int]:
-    """locate.js agreedReading on each list of readings ({number, confidence}): the index kept."""
+    """decode.js agreedReading on each list of readings ({number, confidence}): the index kept."""
     return call_harness({"op": "agreed_reading", "cases": cases})

@@ -6,9 +6,9 @@ import json
 import subprocess
 import sys
 
-from reader.locate import candidate_boxes
+from reader.preprocess import candidate_boxes
 from studies.box_variants import BEFORE, GRID, table
-from tests.conftest import ROOT, require_data
+from tests.conftest import ROOT, require_data, run_study
 from train.svhn import REAL_SAMPLE_DIR
 
 
@@ -17,7 +17,7 @@ def reads_with(numbers: dict[tuple[float, float], tuple[str, float]], default: t
 
 
 def test_the_variants_of_before_and_those_shipped_are_in_the_grid():
-    from reader.locate import CANDIDATE_SCALES
+    from reader.preprocess import CANDIDATE_SCALES
 
     assert all(scale in GRID for scale in [*BEFORE, *CANDIDATE_SCALES])
     assert candidate_boxes((100, 50, 40, 20), 640, 480, ((1.0, 1.0),)) == [[100, 50, 40, 20]]
@@ -36,11 +36,8 @@ def test_a_surely_misread_box_loses_the_vote_but_wins_the_surest():
 
 def test_the_study_reads_real_photos_and_writes_its_figures(tmp_path):
     directory = require_data(REAL_SAMPLE_DIR / "digitStruct.json", "real SVHN photos").parent
-    out = tmp_path / "variants.json"
-    command = [sys.executable, "-m", "studies.box_variants", "--data-dir", str(directory), "--limit", "3"]
-    done = subprocess.run([*command, "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr
-    figures = json.loads(out.read_text())
+    args = ["--data-dir", str(directory), "--limit", "3"]
+    done, figures = run_study("studies.box_variants", args, tmp_path / "variants.json", timeout=300)
     assert figures["photos"] == 3 and len(figures["each_scale"]) == len(GRID) == len(figures["reads"][0]["reads"])
     assert 0 <= figures["grid_vote"] <= figures["any_reading_right"] <= 1
     printed = json.loads(done.stdout.strip().splitlines()[-1])
@@ -51,3 +48,10 @@ def test_the_study_says_when_the_photos_are_missing(tmp_path):
     command = [sys.executable, "-m", "studies.box_variants", "--data-dir", str(tmp_path)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 2 and "digitStruct.json" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_study_reads_a_persons_box_on_generated_scenes(tmp_path):
+    done, figures = run_study("studies.box_variants", ["--given-scenes", "2"], tmp_path / "given.json", timeout=300)
+    assert figures["scenes"] == 2 and figures["loose_boxes"] == 6
+    assert all(0 <= figures[key] <= 1 for key in ("given_one", "given_vote", "loose_one", "loose_vote"))
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == figures

@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from reader import preprocess
-from reader.decode import decode_box
-from reader.locate import CANDIDATE_SCALES, agreed_reading, candidate_boxes, clip_box, iou, photo_box
+from reader.decode import agreed_reading, decode_box
+from reader.locate import iou, photo_box
+from reader.preprocess import CANDIDATE_SCALES, candidate_boxes, clip_box
 from tests.conftest import ROOT
 from tests.jsbridge import js_agreed_reading, js_decode_box, js_fit_region, js_read_photo, js_zoom_region
 

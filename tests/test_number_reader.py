@@ -19,11 +19,20 @@ from reader.preprocess import (
     STRIP_WIDTH,
     EmptyImageError,
     ink_image,
+    number_strip,
+    number_strips,
     preprocess_number_strip,
     strip_config,
 )
 from tests.conftest import ROOT
-from tests.jsbridge import js_decode_frames, js_frame_boxes, js_number_strip, js_read_number, node_available
+from tests.jsbridge import (
+    js_decode_frames,
+    js_frame_boxes,
+    js_number_strip,
+    js_number_strips,
+    js_read_number,
+    node_available,
+)
 from tests.numbers import compose_numbers, render_strokes
 
 WEB_MODELS = ROOT / "web" / "static" / "models"
@@ -83,6 +92,32 @@ def test_python_and_the_page_make_the_same_strip(numbers):
         assert theirs["placement"] == pytest.approx(place)
     blank = js_number_strip([np.full((280, 1120), 255, np.uint8)], STRIP_CONFIG)[0]
     assert not blank["ok"] and blank["error"] == "EmptyImageError"
+
+
+def test_a_number_is_read_at_each_ink_height_once():
+    ink = ink_image(bar(280, 1120, (400, 80, 200, 120)))
+    strips = number_strips(ink, (24, 22, 26, 20, 24))
+    assert [place["height"] for _, place in strips] == [24, 22, 26, 20]  # the repeated height is not read again
+    first, place = number_strip(ink)
+    assert np.array_equal(strips[0][0], first) and strips[0][1] == place
+    assert all(place["box"] == strips[0][1]["box"] for _, place in strips)
+
+
+def test_a_number_as_wide_as_the_strip_is_read_once():
+    # 1100 x 40 px of ink: 248 px wide at every height, so every height gives the same strip
+    strips = number_strips(ink_image(bar(280, 1120, (10, 130, 1100, 40))), (24, 22, 26, 20))
+    assert len(strips) == 1 and strips[0][1]["width"] == STRIP_WIDTH - 2 * STRIP_MARGIN
+
+
+@needs_node
+def test_python_and_the_page_make_the_same_strips_at_every_height(numbers):
+    images = [image for _, image in numbers[:3]] + [bar(280, 1120, (10, 130, 1100, 40))]
+    for image, theirs in zip(images, js_number_strips(images, STRIP_CONFIG)):
+        ours = number_strips(ink_image(image), tuple(STRIP_CONFIG["strip_ink_heights"]))
+        assert len(theirs) == len(ours) >= 1
+        for (strip, place), their in zip(ours, theirs):
+            assert np.abs(their["strip"] - strip).max() <= 1e-4
+            assert their["placement"] == pytest.approx(place)
 
 
 # --- decoding --------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ import pytest
 from reader.paths import CACHE_DIR, MODELS_DIR
 from reader.preprocess import preprocess_number_strip
 
-# Measured on the committed reader with `python -m train.paper` (models/metrics.json number_reader
-# paper_heldout 85.25 % of 400, clean_canvas 92.8 % of 500); the floors sit a little under, so a
-# regression fails and noise does not. The target on paper is 90 %: not reached yet.
-PAPER_FLOOR = 0.83
-CLEAN_FLOOR = 0.90
+# Measured on the committed reader with `python -m train.paper`, read as the app reads (the strip
+# heights voting; models/metrics.json number_reader paper_heldout 88.5 % of 400, clean_canvas 93.6 %
+# of 500); the floors sit a little under, so a regression fails and noise does not. The issue's
+# target on paper is 90 %: not reached yet.
+PAPER_FLOOR = 0.86
+CLEAN_FLOOR = 0.91
 
 
 @pytest.fixture(scope="module")

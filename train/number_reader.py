@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import tf_keras as keras
 
-from reader.decode import decode_frames
+from reader.decode import agreed_reading, decode_frames
 from reader.paths import CACHE_DIR, MODELS_DIR
 from reader.preprocess import STRIP_HEIGHT, STRIP_MARGIN, STRIP_WIDTH
 from reader.quiet_tf import import_tensorflow_quietly
@@ -107,13 +107,35 @@ def as_input(x: np.ndarray) -> np.ndarray:
     return (x.astype(np.float32) / 255.0)[..., None]
 
 
+def distinct(strips: np.ndarray) -> list[int]:
+    """Indices of the strips unlike every earlier one: a size whose strip another size already gave
+    is read once (reader/preprocess.py number_strips keeps one strip per placement)."""
+    kept: list[int] = []
+    for i, strip in enumerate(strips):
+        if not any(np.array_equal(strip, strips[j]) for j in kept):
+            kept.append(i)
+    return kept
+
+
 def read_all(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> list[dict]:
-    frames = model.predict(as_input(x), batch_size=batch_size, verbose=0)
-    return [decode_frames(f) for f in frames]
+    """Strips (N, 32, 256) -> one decode_frames reading each; or each number at several ink heights
+    (N, heights, 32, 256) -> the reading its sizes agree on (decode.agreed_reading), as reader/read.py
+    read_strips reads a number."""
+    if x.ndim == 3:
+        return [decode_frames(f) for f in model.predict(as_input(x), batch_size=batch_size, verbose=0)]
+    count, heights = x.shape[:2]
+    frames = model.predict(as_input(x.reshape(count * heights, *x.shape[2:])), batch_size=batch_size, verbose=0)
+    frames = frames.reshape(count, heights, *frames.shape[1:])
+    out = []
+    for strips, number_frames in zip(x, frames):
+        readings = [decode_frames(number_frames[i]) for i in distinct(strips)]
+        out.append(readings[agreed_reading(readings)])
+    return out
 
 
 def whole_number_accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
-    """Share of numbers read whole (every digit right, none missing or extra), overall and by length."""
+    """Share of numbers read whole (every digit right, none missing or extra), overall and by length;
+    x is one strip per number, or each number's strips at several ink heights (read_all)."""
     readings = read_all(model, x)
     right = np.array([r["number"] == label_text(row) for r, row in zip(readings, y)])
     lengths = y[:, 0]

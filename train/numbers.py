@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from reader.paths import CACHE_DIR
-from reader.preprocess import STRIP_HEIGHT, STRIP_WIDTH, preprocess_number_strip
+from reader.preprocess import STRIP_HEIGHT, STRIP_WIDTH, ink_image, number_box, preprocess_number_strip, strip_at
 from train.cli import command
 from train.data import load_mnist
 from train.strokes import Stroke, image_strokes, place_strokes
@@ -165,26 +165,41 @@ def encode_label(label: str) -> np.ndarray:
     return out
 
 
-def number_example(bank: list, rng: np.random.Generator, style: Style) -> tuple[np.ndarray, np.ndarray]:
+def number_strips_uint8(image: np.ndarray, ink_heights: tuple[int, ...] | None = None) -> np.ndarray:
+    """An image of a written number -> its strip as the reader trains on it (uint8 (32, 256)), or,
+    with ink_heights, its strip at each of them (uint8 (len(ink_heights), 32, 256)) for a measurement
+    that reads numbers as reader/read.py does (several sizes that vote). Raises EmptyImageError when blank."""
+    if ink_heights is None:
+        strip, _ = preprocess_number_strip(image)
+        return np.round(strip * 255).astype(np.uint8)
+    ink = ink_image(image)
+    box = number_box(ink)
+    return np.stack([np.round(strip_at(ink, box, height)[0] * 255).astype(np.uint8) for height in ink_heights])
+
+
+def number_example(
+    bank: list, rng: np.random.Generator, style: Style, ink_heights: tuple[int, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     length = int(rng.integers(style.lengths[0], style.lengths[1] + 1))
     label, strokes, brush = compose_strokes(bank, rng, length, style)
-    strip, _ = preprocess_number_strip(render_number(strokes, brush))
-    return np.round(strip * 255).astype(np.uint8), encode_label(label)
+    return number_strips_uint8(render_number(strokes, brush), ink_heights), encode_label(label)
 
 
 def stack_examples(example: Callable[[], tuple[np.ndarray, np.ndarray]], count: int) -> tuple[np.ndarray, np.ndarray]:
-    """`count` calls of example() -> (x uint8 (count, STRIP_HEIGHT, STRIP_WIDTH), y int32 (count, 1 + MAX_DIGITS))."""
-    x = np.zeros((count, STRIP_HEIGHT, STRIP_WIDTH), dtype=np.uint8)
-    y = np.zeros((count, MAX_DIGITS + 1), dtype=np.int32)
-    for i in range(count):
-        x[i], y[i] = example()
-    return x, y
+    """`count` calls of example() -> (x uint8 (count, STRIP_HEIGHT, STRIP_WIDTH), or (count, heights,
+    STRIP_HEIGHT, STRIP_WIDTH) for strips at several ink heights, y int32 (count, 1 + MAX_DIGITS))."""
+    if not count:
+        return np.zeros((0, STRIP_HEIGHT, STRIP_WIDTH), np.uint8), np.zeros((0, MAX_DIGITS + 1), np.int32)
+    examples = [example() for _ in range(count)]
+    return np.stack([x for x, _ in examples]), np.stack([y for _, y in examples]).astype(np.int32)
 
 
-def make_numbers(bank: list, count: int, seed: int, style: Style = Style()) -> tuple[np.ndarray, np.ndarray]:
-    """(x uint8 (count, STRIP_HEIGHT, STRIP_WIDTH), y int32 (count, 1 + MAX_DIGITS)), repeatable by seed."""
+def make_numbers(
+    bank: list, count: int, seed: int, style: Style = Style(), ink_heights: tuple[int, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """stack_examples of composed numbers drawn as on the canvas, repeatable by seed."""
     rng = np.random.default_rng(seed)
-    return stack_examples(lambda: number_example(bank, rng, style), count)
+    return stack_examples(lambda: number_example(bank, rng, style, ink_heights), count)
 
 
 def make_numbers_parallel(

@@ -16,6 +16,7 @@
 //          (box null: found and read as the page's automatic mode does, locate.js findHouseNumber)
 //       or {"op": "agreed_reading", "cases": [[{"number", "confidence"}, ...], ...]}
 //       or {"op": "number_strip", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
+//       or {"op": "number_strips", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
 //       or {"op": "ink_image", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
 //       or {"op": "decode_frames", "frames": [[...flat...], ...], "classes": 11}
 //       or {"op": "frame_boxes", "ink": {"width", "height", "values"}, "placement", "digits", "stride", "threshold"}
@@ -26,7 +27,8 @@ import { join } from 'node:path';
 globalThis.tf = await import('@tensorflow/tfjs');
 const tf = globalThis.tf;
 await tf.setBackend('cpu');
-const { fitRegion, inkImage, preprocessDigit, preprocessHouse, preprocessNumberStrip, zoomRegion } = await import(
+const { fitRegion, inkImage, numberStrips, preprocessDigit, preprocessHouse, preprocessNumberStrip, zoomRegion } =
+  await import(
   '../../web/static/js/preprocess.js'
 );
 const { decodeBox, decodeDigit, decodeFrames, decodeHouseNumber, frameBoxes } = await import(
@@ -162,7 +164,7 @@ async function readPhotoOp(request) {
 }
 
 async function agreedReadingOp(request) {
-  const { agreedReading } = await import('../../web/static/js/locate.js');
+  const { agreedReading } = await import('../../web/static/js/decode.js');
   return request.cases.map((readings) => agreedReading(readings));
 }
 
@@ -176,6 +178,22 @@ function numberStripOp(request) {
       return result;
     } catch (err) {
       return { ok: false, error: err.name, message: err.message };
+    }
+  });
+}
+
+function numberStripsOp(request) {
+  return request.images.map((image) => {
+    const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
+    const ink = inkImage(pixels, request.config);
+    try {
+      return numberStrips(ink, request.config).map(({ strip, placement }) => {
+        const result = { shape: strip.shape, values: Array.from(strip.dataSync()), placement };
+        strip.dispose();
+        return result;
+      });
+    } finally {
+      ink.dispose();
     }
   });
 }
@@ -205,6 +223,7 @@ function frameBoxesOp(request) {
 
 const handlers = {
   number_strip: numberStripOp,
+  number_strips: numberStripsOp,
   ink_image: inkImageOp,
   decode_frames: decodeFramesOp,
   frame_boxes: frameBoxesOp,

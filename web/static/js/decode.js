@@ -170,3 +170,21 @@ export function combineNumberReadings(sequence, segmented, boxes) {
   const digits = sequence.digits.map((d, i) => ({ digit: d.digit, confidence: d.confidence, box: chosen[i] }));
   return { number: sequence.number, confidence: sequence.confidence, digits, readings };
 }
+
+/**
+ * Readings of one number's variants (boxes of a photo, sizes of a strip) -> the index of the one
+ * to keep. Twin of reader/decode.py agreed_reading: each number read gets the sum of its readings' confidences,
+ * the largest sum wins (the first of equal ones), and of its readings the surest (the first of
+ * equal ones). A number read from many variants beats one read very surely from one odd variant.
+ */
+export function agreedReading(readings) {
+  const votes = new Map();
+  for (const { number, confidence } of readings) votes.set(number, (votes.get(number) ?? 0) + confidence);
+  let winner = null;
+  for (const [number, sum] of votes) if (winner === null || sum > votes.get(winner)) winner = number;
+  let kept = -1;
+  readings.forEach((reading, i) => {
+    if (reading.number === winner && (kept < 0 || reading.confidence > readings[kept].confidence)) kept = i;
+  });
+  return kept;
+}

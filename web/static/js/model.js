@@ -4,8 +4,8 @@
 // Also picks the backend by measurement (compareBackends) and keeps that verdict per device
 // in the localStorage entry it is given (recallVerdict, rememberVerdict).
 
-import { inkImage, numberStrip, preprocessDigit, preprocessHouse, preprocessNumberStrip } from './preprocess.js';
-import { combineNumberReadings, decodeFrames, decodeHouseNumber, frameBoxes } from './decode.js';
+import { candidateBoxes, inkImage, numberStrips, preprocessDigit, preprocessHouse } from './preprocess.js';
+import { agreedReading, combineNumberReadings, decodeFrames, decodeHouseNumber, frameBoxes } from './decode.js';
 import { segmentNumber } from './segment.js';
 
 export { EmptyImageError } from './preprocess.js';
@@ -310,7 +310,12 @@ function warmUpPixels(size = 280) {
 /** loadModel for the number reader, warmed up on a drawn bar so the first number is read quickly. */
 export async function loadNumberReader(baseUrl, onProgress = null) {
   const reader = await loadModel(baseUrl, onProgress);
-  await readFrames(reader, preprocessNumberStrip(warmUpPixels(), reader.metadata.preprocess));
+  const ink = inkImage(warmUpPixels(), reader.metadata.preprocess);
+  try {
+    await readStrips(reader, numberStrips(ink, reader.metadata.preprocess));
+  } finally {
+    ink.dispose();
+  }
   return reader;
 }
 
@@ -399,17 +404,24 @@ export async function classifyCrops({ model, metadata }, crops) {
 }
 
 /**
- * A number strip ({strip, placement}, numberStrip's output; the strip is disposed here) ->
- * [decodeFrames' reading, the placement with the strip columns per frame as "stride"].
+ * A number's strips ([{strip, placement}], numberStrips' output; the strips are disposed here), all
+ * in one batch -> [the decodeFrames reading they agree on (agreedReading), its strip's placement
+ * with the strip columns per frame as "stride"]. Twin of reader/read.py read_strips.
  * @param {{model: tf.LayersModel, metadata: object}} reader the number reader
  */
-export async function readFrames({ model, metadata }, { strip, placement }) {
-  const frames = tf.tidy(() => model.predict(strip.reshape([1, ...metadata.input_shape])));
-  strip.dispose();
+export async function readStrips({ model, metadata }, strips) {
+  const frames = tf.tidy(() =>
+    model.predict(tf.stack(strips.map(({ strip }) => strip)).reshape([strips.length, ...metadata.input_shape])),
+  );
+  strips.forEach(({ strip }) => strip.dispose());
   try {
     const values = await frames.data();
     const [, count, classes] = frames.shape;
-    return [decodeFrames(values, classes, metadata.blank), { ...placement, stride: Math.floor(metadata.preprocess.strip_width / count) }];
+    const readings = strips.map((_, i) =>
+      decodeFrames(values.subarray(i * count * classes, (i + 1) * count * classes), classes, metadata.blank),
+    );
+    const kept = agreedReading(readings);
+    return [readings[kept], { ...strips[kept].placement, stride: Math.floor(metadata.preprocess.strip_width / count) }];
   } finally {
     frames.dispose();
   }
@@ -427,10 +439,10 @@ export async function readFrames({ model, metadata }, { strip, placement }) {
 export async function readNumber(classifier, pixels, reader = null) {
   const tensor = inkImage(pixels, classifier.metadata.preprocess);
   let ink;
-  let strip = null; // from the same ink: it is computed once
+  let strips = []; // from the same ink: they are computed once
   try {
     ink = { width: pixels.width, height: pixels.height, data: await tensor.data() };
-    if (reader) strip = numberStrip(tensor, reader.metadata.preprocess);
+    if (reader) strips = numberStrips(tensor, reader.metadata.preprocess);
   } finally {
     tensor.dispose();
   }
@@ -438,11 +450,11 @@ export async function readNumber(classifier, pixels, reader = null) {
   try {
     segmented = await segmentNumber(ink, (crops) => classifyCrops(classifier, crops), classifier.metadata.segment);
   } catch (err) {
-    strip?.strip.dispose();
+    strips.forEach(({ strip }) => strip.dispose());
     throw err;
   }
   if (!reader) return segmented;
-  const [sequence, placement] = await readFrames(reader, strip);
+  const [sequence, placement] = await readStrips(reader, strips);
   const threshold = reader.metadata.preprocess.ink_threshold;
   return combineNumberReadings(sequence, segmented, frameBoxes(ink, placement, sequence.digits, placement.stride, threshold));
 }
@@ -465,12 +477,30 @@ export function numberInk(classifier, pixels) {
 /**
  * A photo and the box around its number -> {number, confidence, length, complete, digits},
  * decoded as the Python CLI decodes (decode.js): the length head, then that many digit heads.
+ * A box is read with its narrower and wider variants, which vote (readBoxVariants); with no box,
+ * the whole photo is read once. Twin of reader/read.py read_house_number.
  * @param {{model: tf.LayersModel, metadata: object}} reader the six-head house-number reader
  * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels the photo, RGBA
  * @param {number[]|null} box [x, y, w, h] in photo pixels, or null for the whole photo
  */
 export async function readHouseNumber(reader, pixels, box) {
-  return (await readHouseNumbers(reader, pixels, [box]))[0];
+  if (!box) return (await readHouseNumbers(reader, pixels, [null]))[0];
+  return (await readBoxVariants(reader, pixels, box))[0];
+}
+
+/**
+ * A box around the number -> [the reading its variants agree on, the variant it came from]: the
+ * box and its variants (candidateBoxes, metadata.preprocess.box_variants) in one batch, and they
+ * vote (agreedReading). Twin of reader/read.py read_box_variants.
+ * @param {{model: tf.LayersModel, metadata: object}} reader the six-head house-number reader
+ * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels the photo, RGBA
+ * @param {number[]} box [x, y, w, h] in photo pixels
+ */
+export async function readBoxVariants(reader, pixels, box) {
+  const boxes = candidateBoxes(box, pixels.width, pixels.height, reader.metadata.preprocess.box_variants);
+  const readings = await readHouseNumbers(reader, pixels, boxes);
+  const kept = agreedReading(readings);
+  return [readings[kept], boxes[kept]];
 }
 
 /**

@@ -441,18 +441,18 @@ export function inkImage(pixels, config) {
 // Constants come from the number reader's metadata.json preprocess: {strip_height,
 // strip_width, strip_ink_height, strip_margin, strong_ink, box_reach, ink_threshold, min_contrast}.
 
-/** How much an ink box of height x width is scaled into the strip. */
-export function stripScale(height, width, config) {
-  return Math.min(config.strip_ink_height / height, (config.strip_width - 2 * config.strip_margin) / width);
+/** How much an ink box of height x width is scaled into the strip to be inkHeight px high. */
+export function stripScale(height, width, config, inkHeight = config.strip_ink_height) {
+  return Math.min(inkHeight / height, (config.strip_width - 2 * config.strip_margin) / width);
 }
 
 /**
  * Ink box [top, left, bottom, right] -> where it lands in the strip: {scale, top, left, height,
  * width} (centred), so strip x = left + (image x - ink left) * scale and back.
  */
-export function stripPlacement(box, config) {
+export function stripPlacement(box, config, inkHeight = config.strip_ink_height) {
   const [top, left, bottom, right] = box;
-  const scale = stripScale(bottom - top, right - left, config);
+  const scale = stripScale(bottom - top, right - left, config, inkHeight);
   const height = Math.min(config.strip_height, Math.max(1, Math.floor((bottom - top) * scale + 0.5)));
   const width = Math.min(config.strip_width, Math.max(1, Math.floor((right - left) * scale + 0.5)));
   return {
@@ -490,17 +490,16 @@ export function numberBox(ink, config) {
 }
 
 /**
- * Ink image (inkImage's output) -> {strip: float32 [32, 256] in [0, 1], light ink on black,
- * placement}: the ink's box scaled to 24 px high (less when wide) and centred. placement holds
- * stripPlacement's figures and the ink box [x, y, w, h] in image pixels. Throws EmptyImageError
- * when blank. The ink tensor stays the caller's.
+ * The ink in box, scaled inkHeight px high (less when wide) and centred in a strip -> {strip:
+ * float32 [32, 256] in [0, 1], light ink on black, placement}: stripPlacement's figures and the box
+ * [x, y, w, h] in image pixels. The ink tensor stays the caller's.
  * @param {tf.Tensor2D} ink
+ * @param {number[]} box [top, left, bottom, right], exclusive end
  * @returns {{strip: tf.Tensor2D, placement: object}}
  */
-export function numberStrip(ink, config) {
-  const box = numberBox(ink, config);
+export function stripAt(ink, box, config, inkHeight = config.strip_ink_height) {
   const [top, left, bottom, right] = box;
-  const place = stripPlacement(box, config);
+  const place = stripPlacement(box, config, inkHeight);
   const strip = tf.tidy(() => {
     const inked = ink.slice([top, left], [bottom - top, right - left]);
     const resized = resizeWeights(inked.shape[0], place.height)
@@ -513,6 +512,39 @@ export function numberStrip(ink, config) {
     ]);
   });
   return { strip, placement: { ...place, box: [left, top, right - left, bottom - top] } };
+}
+
+/**
+ * Ink image (inkImage's output) -> {strip, placement} (stripAt): the number's ink scaled to 24 px
+ * high (less when wide) and centred, as the reader trained on. Throws EmptyImageError when blank.
+ * The ink tensor stays the caller's.
+ * @param {tf.Tensor2D} ink
+ * @returns {{strip: tf.Tensor2D, placement: object}}
+ */
+export function numberStrip(ink, config) {
+  return stripAt(ink, numberBox(ink, config), config);
+}
+
+/**
+ * Ink image -> the number's strip ({strip, placement}) at each of config.strip_ink_heights, one per
+ * distinct placement (a wide number fills the strip's width at every height and is read once).
+ * Twin of reader/preprocess.py number_strips. Throws EmptyImageError when blank.
+ * @param {tf.Tensor2D} ink
+ * @returns {{strip: tf.Tensor2D, placement: object}[]}
+ */
+export function numberStrips(ink, config) {
+  const box = numberBox(ink, config);
+  const seen = new Set();
+  const strips = [];
+  for (const inkHeight of config.strip_ink_heights) {
+    const place = stripPlacement(box, config, inkHeight);
+    const key = `${place.height}x${place.width}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      strips.push(stripAt(ink, box, config, inkHeight));
+    }
+  }
+  return strips;
 }
 
 /**
@@ -643,4 +675,25 @@ export function zoomRegion(box, width, height, config) {
   const left = Math.min(Math.max(0, x + w / 2 - regionW / 2), width - regionW);
   const top = Math.min(Math.max(0, y + h / 2 - regionH / 2), height - regionH);
   return [Math.floor(left), Math.floor(top), Math.max(1, Math.floor(regionW)), Math.max(1, Math.floor(regionH))];
+}
+
+/** Round a box to whole pixels inside the photo, at least 1x1. */
+export function clipBox(box, width, height) {
+  const left = Math.min(Math.max(0, roundHalfEven(box[0])), width - 1);
+  const top = Math.min(Math.max(0, roundHalfEven(box[1])), height - 1);
+  const right = Math.min(width, Math.max(left + 1, roundHalfEven(box[0] + box[2])));
+  const bottom = Math.min(height, Math.max(top + 1, roundHalfEven(box[1] + box[3])));
+  return [left, top, right - left, bottom - top];
+}
+
+/**
+ * A box and its variants ([width, height] scales about its centre: the house reader's
+ * metadata.preprocess.box_variants), whole pixels inside the photo. Twin of reader/preprocess.py
+ * candidate_boxes.
+ */
+export function candidateBoxes(box, width, height, scales) {
+  const [x, y, w, h] = box;
+  const cx = x + w / 2;
+  const cy = y + h / 2;
+  return scales.map(([sx, sy]) => clipBox([cx - (w * sx) / 2, cy - (h * sy) / 2, w * sx, h * sy], width, height));
 }
