@@ -37,7 +37,9 @@ LOAD_CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
 LOAD_SECONDS_PER_REQUEST = 0.1
 MEMORY_WARMUP = 200  # predictions before the first reading: TF's allocator pools and caches fill up
 MEMORY_PREDICTIONS = 1000
-# Measured on 2 busy cores: RSS moved by +0.1 MB over 1,000 predictions (three runs). A leak
+# Measured on 2 busy cores: RSS moved by +0.1 MB over 1,000 predictions (three runs); since a house
+# request reads 25 windows (a given box votes), +4.0 to +4.6 MB (three runs, server.py pin_malloc_thresholds;
+# 8 to 40 MB, up or down at random, without it). A leak
 # injected on purpose grew it by 5.9 MB at 8 KB a request and 25.6 MB at 30 KB. 8 MB catches a
 # request keeping its decoded image (60-360 KB here), 80x above the noise seen, with room for
 # allocator arenas on other machines.
