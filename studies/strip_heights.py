@@ -37,10 +37,9 @@ from reader.preprocess import (
     ink_image,
     number_box,
     strip_at,
-    strip_placement,
 )
 from train.cli import command
-from train.numbers import Style, compose_strokes, render_number
+from train.numbers import Style, composed_number
 from train.paper import TRAIN_LOOK, paper_bank, paper_photo
 
 HEIGHTS = (18, 20, 22, 24, 26, 28)
@@ -56,9 +55,7 @@ def written_numbers(kind: str, count: int, bank: list, seed: int) -> list[tuple[
             if kind == "paper":
                 image, label = paper_photo(bank, rng, TRAIN_LOOK)
             else:
-                length = int(rng.integers(Style().lengths[0], Style().lengths[1] + 1))
-                label, strokes, brush = compose_strokes(bank, rng, length, Style())
-                image = render_number(strokes, brush)
+                image, label = composed_number(bank, rng, Style())
             try:
                 out.append((ink_image(image), label))
             except EmptyImageError:
@@ -72,11 +69,10 @@ def read_heights(numbers: list[tuple[np.ndarray, str]], reader) -> list[dict]:
     out = []
     for ink, label in tqdm(numbers, desc="reading"):
         box = number_box(ink)
-        strips = np.stack([strip_at(ink, box, h)[0] for h in HEIGHTS])[..., None]
-        frames = reader(strips, training=False).numpy()
+        strips = [strip_at(ink, box, h) for h in HEIGHTS]
+        frames = reader(np.stack([strip for strip, _ in strips])[..., None], training=False).numpy()
         reads = []
-        for height, f in zip(HEIGHTS, frames):
-            place = strip_placement(box, height)
+        for (_, place), f in zip(strips, frames):
             reading = decode_frames(f)
             reads.append([reading["number"], reading["confidence"], [place["height"], place["width"]]])
         out.append({"true": label, "reads": reads})

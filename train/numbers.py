@@ -177,12 +177,18 @@ def number_strips_uint8(image: np.ndarray, ink_heights: tuple[int, ...] | None =
     return np.stack([np.round(strip_at(ink, box, height)[0] * 255).astype(np.uint8) for height in ink_heights])
 
 
+def composed_number(bank: list, rng: np.random.Generator, style: Style) -> tuple[np.ndarray, str]:
+    """A number of random length composed from the bank and drawn as on the canvas -> (image, label)."""
+    length = int(rng.integers(style.lengths[0], style.lengths[1] + 1))
+    label, strokes, brush = compose_strokes(bank, rng, length, style)
+    return render_number(strokes, brush), label
+
+
 def number_example(
     bank: list, rng: np.random.Generator, style: Style, ink_heights: tuple[int, ...] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    length = int(rng.integers(style.lengths[0], style.lengths[1] + 1))
-    label, strokes, brush = compose_strokes(bank, rng, length, style)
-    return number_strips_uint8(render_number(strokes, brush), ink_heights), encode_label(label)
+    image, label = composed_number(bank, rng, style)
+    return number_strips_uint8(image, ink_heights), encode_label(label)
 
 
 def stack_examples(example: Callable[[], tuple[np.ndarray, np.ndarray]], count: int) -> tuple[np.ndarray, np.ndarray]:
