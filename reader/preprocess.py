@@ -134,6 +134,7 @@ LINE_SLOPES = (-0.03, 0.0, 0.03)  # lines may lean this many px per px (a tilted
 LINE_BAND = 0.015  # a line is looked for in a band this share of the height thick, so a tilt between slopes fits
 LINE_THICKNESS = 0.04  # lines are thinner than this share of the height (plus the band): a long thick block is ink
 MAX_SHADOW = 0.5  # the paper is never this much darker than its lightest fifth: a cell that is, is filled with ink
+MIN_PAPER_LIGHT = 0.2  # ink's contrast is scaled by the paper's lightness under it, taken as at least this (0 black)
 SAMPLES = 256  # pixels sampled per side of a cell, and per side of the image for the noise level
 LINE_WORK_SIDE = 256  # lines are found on the image max-pooled to at most this many px a side: fast, lines kept
 
@@ -293,10 +294,15 @@ def pooled_line_ink(ink: np.ndarray) -> np.ndarray:
 
 def normalise_background(gray: np.ndarray) -> np.ndarray:
     """Grayscale photo, scan or canvas (either polarity) -> float32 (H, W) >= 0, light ink on black
-    with the paper at 0: uneven light and shadows (the paper level) subtracted, paper grain and
-    patterns (the noise floor) cut, ruled lines and box edges taken out."""
+    with the paper at 0: uneven light and shadows (the paper level) subtracted and, where the light
+    dims, divided out; paper grain and patterns (the noise floor) cut, ruled lines and box edges taken out."""
     ink = ink_polarity_gray(gray)
-    residue = np.maximum(ink - paper_level(ink), 0.0)
+    level = paper_level(ink)
+    # Light multiplies: ink in a shadow stands out from its paper only as far as that paper is lit.
+    # Scaled by the best-lit paper's lightness over its own, a shadowed digit is as bright as its lit
+    # neighbours, so the number's box finds it (number_box's strong ink). Evenly lit paper is scaled by 1.
+    lit = np.maximum(1.0 - level, MIN_PAPER_LIGHT)
+    residue = np.maximum(ink - level, 0.0) * (lit.max() / lit)
     residue = np.maximum(residue - noise_floor(residue), 0.0).astype(np.float32)
     return residue - line_ink(residue)
 
@@ -523,6 +529,7 @@ def background_config() -> dict:
         "line_band": LINE_BAND,
         "line_thickness": LINE_THICKNESS,
         "max_shadow": MAX_SHADOW,
+        "min_paper_light": MIN_PAPER_LIGHT,
         "samples": SAMPLES,
         "line_work_side": LINE_WORK_SIDE,
     }

@@ -75,3 +75,11 @@ def paper_photo(shapes: list, seed: int = 0) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(np.uint8(np.clip(rgb, 0, 1) * 255)).save(buffer, "JPEG", quality=70)
     return buffer.getvalue()
+
+
+def half_in_deep_shadow(drawing: np.ndarray) -> np.ndarray:
+    """A drawing on grey paper whose left half lies in a deep shadow (0.45 of the light): the ink
+    there stands out from its paper less than half as far as the lit ink does."""
+    cols = np.arange(drawing.shape[1])[None, :]
+    light = 0.45 + 0.55 / (1 + np.exp(-(cols - drawing.shape[1] / 2) / 15))
+    return np.uint8(np.clip(0.85 * drawing / 255 * light, 0, 1) * 255)

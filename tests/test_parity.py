@@ -8,7 +8,7 @@ import pytest
 from reader import preprocess
 from reader.preprocess import EmptyImageError, preprocess_digit
 from tests.conftest import ROOT
-from tests.drawings import SEVEN, draw_polylines
+from tests.drawings import SEVEN, draw_polylines, half_in_deep_shadow
 from tests.jsbridge import js_predict, js_preprocess, node_available
 
 pytestmark = pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
@@ -96,7 +96,8 @@ def test_paper_normalisation_twins_agree(pen_digits):
     from tests.jsbridge import js_ink_image
 
     dim = np.clip(draw_polylines(SEVEN).astype(np.float32) * 0.35, 0, 255).astype(np.uint8)  # a dim photo
-    images = [*paper_photos(pen_digits), dim, draw_polylines(SEVEN)]
+    shadowed = half_in_deep_shadow(np.hstack([draw_polylines(SEVEN)] * 2))  # the paper's lightness divided out
+    images = [*paper_photos(pen_digits), dim, shadowed, draw_polylines(SEVEN)]
     for image, js in zip(images, js_ink_image(images, strip_config())):
         assert js["ok"], js
         assert np.abs(js["ink"] - ink_image(image)).max() <= 1e-4

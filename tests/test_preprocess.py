@@ -8,12 +8,13 @@ from reader.preprocess import (
     ink_bounding_box,
     ink_image,
     invert_if_light_background,
+    number_box,
     preprocess_digit,
     scaled_size,
     stretch_contrast,
     to_grayscale,
 )
-from tests.drawings import SEVEN, draw_polylines
+from tests.drawings import SEVEN, draw_polylines, half_in_deep_shadow
 
 
 def aligned_difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -116,6 +117,17 @@ def test_ruled_lines_are_taken_out_and_the_digit_kept():
 def test_a_shadow_across_the_page_is_not_ink():
     ink = ink_image(on_paper(draw_polylines(SEVEN, brush=10), shadow=True))
     assert ink_bounding_box(ink) == ink_bounding_box(ink_image(draw_polylines(SEVEN, brush=10)))
+
+
+def test_a_number_half_in_deep_shadow_keeps_its_shadowed_digits():
+    # Light multiplies, so the paper's level is divided out as well as subtracted: without that,
+    # the shadowed seven was fainter than number_box's strong ink and the number lost a digit.
+    seven = draw_polylines(SEVEN, brush=10)
+    number = np.hstack([seven, seven])
+    top, left, bottom, right = number_box(ink_image(half_in_deep_shadow(number)))
+    clean_top, clean_left, clean_bottom, clean_right = number_box(ink_image(number))
+    assert (left, right) == (clean_left, clean_right)
+    assert top <= clean_top and bottom >= clean_bottom and (bottom - top) < 1.25 * (clean_bottom - clean_top)
 
 
 def test_blank_paper_with_lines_and_grain_is_blank():

@@ -401,7 +401,8 @@ export function transpose(image) {
 
 /**
  * Grayscale photo, scan or canvas (either polarity) -> float32 [H, W] >= 0, light ink on black
- * with the paper at 0: uneven light subtracted, paper grain and patterns cut, ruled lines taken out.
+ * with the paper at 0: uneven light subtracted and divided out, paper grain and patterns cut, ruled
+ * lines taken out.
  * @param {tf.Tensor2D} gray
  * @param {object} config metadata.json preprocess (background_config's keys)
  * @returns {tf.Tensor2D}
@@ -410,7 +411,18 @@ export function normaliseBackground(gray, config) {
   const ink = inkPolarityGray(gray);
   const level = paperLevel(ink, config).data;
   const residue = { data: new Float32Array(ink.data.length), height: ink.height, width: ink.width };
-  for (let i = 0; i < level.length; i++) residue.data[i] = Math.max(ink.data[i] - level[i], 0);
+  // Light multiplies: scaled by the best-lit paper's lightness over its own, a shadowed digit stands
+  // out as its lit neighbours do (normalise_background). In float32 step by step, as numpy does.
+  const minLight = Math.fround(config.min_paper_light);
+  const lit = new Float32Array(level.length);
+  let maxLit = 0;
+  for (let i = 0; i < level.length; i++) {
+    lit[i] = Math.max(Math.fround(1 - level[i]), minLight);
+    maxLit = Math.max(maxLit, lit[i]);
+  }
+  for (let i = 0; i < level.length; i++) {
+    residue.data[i] = Math.fround(Math.max(ink.data[i] - level[i], 0)) * Math.fround(maxLit / lit[i]);
+  }
   const floor = noiseFloor(residue, config);
   for (let i = 0; i < level.length; i++) residue.data[i] = Math.max(residue.data[i] - floor, 0);
   const lines = lineInk(residue, config).data;
