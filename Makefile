@@ -168,7 +168,8 @@ box-variants-study: setup
 # on 1,000 validation numbers on paper and 1,000 on the canvas, never on the paper test set (docs/strip_heights.json).
 # They were chosen with the reader before the second paper stage: MODEL=runs/paper3_blend/number_reader.keras, made
 # with `python -m train.number_reader --init-from runs/number_stage2/number_reader.keras --blend 0.5 --blend-tuned
-# runs/paper3/number_reader.keras --out-dir runs/paper3_blend`. Without MODEL, the committed reader.
+# runs/paper3/number_reader.keras --out-dir runs/paper3_blend`. Without MODEL, the committed reader: that is the run
+# in docs/strip_heights.json (its best set and the shipped one tie on all the validation numbers; README).
 MODEL ?= models/number_reader.keras
 strip-heights-study: setup
 	$(PY) -m studies.strip_heights --count 1000 --model $(MODEL)
