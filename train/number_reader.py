@@ -117,32 +117,38 @@ def distinct(strips: np.ndarray) -> list[int]:
     return kept
 
 
+def height_readings(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> list[list[dict]]:
+    """Each number's strips at several ink heights (N, heights, 32, 256), all in one pass -> per number,
+    the decode_frames readings of its distinct strips; the first is the one 24-px strip's."""
+    count, heights = x.shape[:2]
+    frames = model.predict(as_input(x.reshape(count * heights, *x.shape[2:])), batch_size=batch_size, verbose=0)
+    frames = frames.reshape(count, heights, *frames.shape[1:])
+    return [[decode_frames(number_frames[i]) for i in distinct(strips)] for strips, number_frames in zip(x, frames)]
+
+
 def read_all(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> list[dict]:
     """Strips (N, 32, 256) -> one decode_frames reading each; or each number at several ink heights
     (N, heights, 32, 256) -> the reading its sizes agree on (decode.agreed_reading), as reader/read.py
     read_strips reads a number."""
     if x.ndim == 3:
         return [decode_frames(f) for f in model.predict(as_input(x), batch_size=batch_size, verbose=0)]
-    count, heights = x.shape[:2]
-    frames = model.predict(as_input(x.reshape(count * heights, *x.shape[2:])), batch_size=batch_size, verbose=0)
-    frames = frames.reshape(count, heights, *frames.shape[1:])
-    out = []
-    for strips, number_frames in zip(x, frames):
-        readings = [decode_frames(number_frames[i]) for i in distinct(strips)]
-        out.append(readings[agreed_reading(readings)])
-    return out
+    return [readings[agreed_reading(readings)] for readings in height_readings(model, x, batch_size)]
 
 
-def whole_number_accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
-    """Share of numbers read whole (every digit right, none missing or extra), overall and by length;
-    x is one strip per number, or each number's strips at several ink heights (read_all)."""
-    readings = read_all(model, x)
+def readings_accuracy(readings: list[dict], y: np.ndarray) -> dict:
+    """Share of numbers read whole (every digit right, none missing or extra), overall and by length."""
     right = np.array([r["number"] == label_text(row) for r, row in zip(readings, y)])
     lengths = y[:, 0]
     by_length = {
         str(n): round(float(right[lengths == n].mean()), 4) for n in range(1, MAX_DIGITS + 1) if (lengths == n).any()
     }
     return {"whole_number_accuracy": round(float(right.mean()), 4), "count": int(len(y)), "by_length": by_length}
+
+
+def whole_number_accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
+    """readings_accuracy of the model's readings; x is one strip per number, or each number's strips
+    at several ink heights (read_all)."""
+    return readings_accuracy(read_all(model, x), y)
 
 
 class ProgressLine(keras.callbacks.Callback):

@@ -458,7 +458,8 @@ def measure(model_path: Path, cache_dir: Path = CACHE_DIR) -> dict:
     voting), and the reader's one 24-px strip alone (one_strip_accuracy, the figure before the vote)."""
     import tf_keras as keras
 
-    from train.number_reader import whole_number_accuracy
+    from reader.decode import agreed_reading
+    from train.number_reader import height_readings, readings_accuracy
 
     model = keras.models.load_model(model_path, compile=False)
     figures = {}
@@ -467,8 +468,10 @@ def measure(model_path: Path, cache_dir: Path = CACHE_DIR) -> dict:
         ("paper_validation", paper_validation_numbers(cache_dir)),
         ("clean_canvas", clean_validation_numbers(cache_dir)),
     ):
-        one_strip = whole_number_accuracy(model, x[:, 0], y)["whole_number_accuracy"]
-        figures[name] = {**whole_number_accuracy(model, x, y), "one_strip_accuracy": one_strip}
+        readings = height_readings(model, x)  # one pass: the vote, and the 24-px strip alone from the same reads
+        one_strip = readings_accuracy([r[0] for r in readings], y)["whole_number_accuracy"]
+        voted = readings_accuracy([r[agreed_reading(r)] for r in readings], y)
+        figures[name] = {**voted, "one_strip_accuracy": one_strip}
     return figures
 
 
