@@ -22,11 +22,11 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from reader.paths import MODEL_FILES, read_metrics
-from reader.preprocess import HOUSE_INPUT, INPUT_SIZE, EmptyImageError
+from reader.preprocess import HOUSE_INPUT, INPUT_SIZE
 from reader.read import (
+    REFUSALS,
     BadBoxError,
     Box,
-    UnreadableImageError,
     find_house_number,
     load_image,
     load_reader,
@@ -274,7 +274,8 @@ ERRORS = {
     "404": "unknown_model, or not_found",
     "405": "method_not_allowed: a method not described here (the Allow header lists those that are)",
     "413": "request_entity_too_large: the request body is over the limit",
-    "422": "blank_image: the image decodes but holds nothing to read",
+    "422": "blank_image: the image decodes but holds nothing to read; no_number (/api/predict/number): it holds"
+    " ink, but no digit could be made out in it",
     "500": "internal_server_error: a bug, logged on the server",
     "503": "model_unavailable: the model file cannot be loaded now (being retrained?); try again later",
 }
@@ -444,17 +445,12 @@ def api_error(err: ApiError) -> tuple[Response, int]:
     return error_response(err.status, err.error, err.detail)
 
 
-@bp.errorhandler(UnreadableImageError)
-def unreadable_image(err: UnreadableImageError) -> tuple[Response, int]:
-    return error_response(400, "unreadable_image", str(err))
+def refused(err: Exception) -> tuple[Response, int]:
+    """An image the reading refuses (reader.read.REFUSALS: not an image, a box outside it, blank, no
+    digit in its ink) -> its 4xx {error, detail}, as the CLI prints it."""
+    status, error = next(REFUSALS[kind] for kind in type(err).__mro__ if kind in REFUSALS)
+    return error_response(status, error, str(err))
 
 
-@bp.errorhandler(BadBoxError)
-def bad_box(err: BadBoxError) -> tuple[Response, int]:
-    return error_response(400, "bad_box", str(err))
-
-
-@bp.errorhandler(EmptyImageError)
-def blank_image(err: EmptyImageError) -> tuple[Response, int]:
-    # The image decodes, but holds nothing to read: a valid request the content of which cannot be processed.
-    return error_response(422, "blank_image", str(err))
+for _refusal in REFUSALS:
+    bp.register_error_handler(_refusal, refused)

@@ -10,9 +10,12 @@ in training), or from the whole image when no box is given; --find looks for the
 first, with the localizer, as the page does (reader/locate.py). --number reads a row of
 handwritten digits: the number reader reads the whole row, and reader/segment.py cuts
 it into digits for their boxes.
-A file that cannot be read (not an image, blank, truncated, box outside it) gets a
-message on stderr naming it; the other files are still read, and the exit code is 1.
-A model that cannot be loaded exits with 2.
+Every file gets one JSON line on stdout, in the order given: its reading, or
+{"file", "error", "detail"} when it has none, with the API's error names (not an image,
+blank, no digit in the ink, box outside it; an unexpected failure is "internal_error",
+reported for that file alone). A batch always finishes: the other files are still read, a
+message on stderr names each file that failed and says how many did, and the exit code is 1.
+On a terminal, stderr shows the batch's progress. A model that cannot be loaded exits with 2.
 """
 
 from __future__ import annotations
@@ -20,12 +23,27 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from pathlib import Path
 
 from reader import read
 from reader.paths import MODEL_FILES, MODELS_DIR
-from reader.preprocess import EmptyImageError
-from reader.read import BadBoxError, UnreadableImageError
+from reader.read import REFUSALS, BadBoxError
+
+PROGRESS_FROM = 10  # batches of this many files or more show their progress on a terminal
+CLEAR_LINE = "\r\x1b[K"  # an error message replaces the progress line, which is drawn again after it
+
+
+def failure_line(name: str, err: Exception) -> dict:
+    """A file's exception -> the JSON line that says why it has no reading: a refusal under the API's
+    name (reader.read.REFUSALS), anything else as internal_error, naming where it arose for a bug report."""
+    known = next((REFUSALS[kind][1] for kind in type(err).__mro__ if kind in REFUSALS), None)
+    if known is not None:
+        return {"file": name, "error": known, "detail": str(err)}
+    frames = traceback.extract_tb(err.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    detail = f"unexpected {type(err).__name__}{where}: {err} (a bug: please report it with the image)"
+    return {"file": name, "error": "internal_error", "detail": detail}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,20 +82,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot load the {args.model} model: {err}", file=sys.stderr)
         return 2
     failures = 0
-    for name in args.images:
+    progress = sys.stderr.isatty() and len(args.images) >= PROGRESS_FROM
+    for count, name in enumerate(args.images, start=1):
         try:
             pixels = read.load_image(name)
             if localizer is not None:
                 result = {**read.find_house_number(pixels, model, localizer), "model": "house"}
             else:
                 result = read.read_image(pixels, args.model, model, box, number=args.number, reader=reader)
-        except (UnreadableImageError, EmptyImageError, BadBoxError) as err:
-            message = str(err)
-        else:
-            print(json.dumps({"file": name, **result}), flush=True)
-            continue
-        failures += 1
-        print(f"error: {name}: {message}", file=sys.stderr)
+            line = {"file": name, **result}
+        except Exception as err:  # one file's failure, whatever it is, must not end the batch
+            line = failure_line(name, err)
+        print(json.dumps(line), flush=True)
+        if "error" in line:
+            failures += 1
+            print(f"{CLEAR_LINE if progress else ''}error: {name}: {line['detail']}", file=sys.stderr)
+        if progress:
+            print(f"\r{count}/{len(args.images)} files, {failures} failed", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
+    if failures:
+        print(f"{failures} of {len(args.images)} files could not be read", file=sys.stderr)
     return 1 if failures else 0
 
 

@@ -4,6 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+NO_NUMBER = "ink found, but no digit could be made out in it (too faint, too small, or only lines and specks)"
+
+
+class NoNumberError(ValueError):
+    """Raised when an image holds ink but neither reader makes out a digit in it."""
+
+
+def require_digits(reading: dict) -> dict:
+    """A number's reading, as it is when it holds a digit; raises NoNumberError when it holds none,
+    rather than answering an empty number that a person would take for a reading."""
+    if not reading["digits"]:
+        raise NoNumberError(NO_NUMBER)
+    return reading
+
 
 def decode_digit(probabilities: np.ndarray) -> dict:
     """10 class probabilities -> {digit, confidence, probabilities}."""

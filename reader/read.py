@@ -17,18 +17,21 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from reader.decode import (
+    NoNumberError,
     agreed_reading,
     combine_number_readings,
     decode_digit,
     decode_frames,
     decode_house_number,
     frame_boxes,
+    require_digits,
 )
 from reader.locate import locate_number
 from reader.paths import HELPER_FILES, MODEL_FILES, MODELS_DIR
 from reader.preprocess import (
     INK_THRESHOLD,
     STRIP_WIDTH,
+    EmptyImageError,
     candidate_boxes,
     ink_image,
     number_strips,
@@ -54,6 +57,16 @@ class UnreadableImageError(ValueError):
 
 class BadBoxError(ValueError):
     """Raised for a box that is malformed or does not overlap the image."""
+
+
+# Why an image gets no reading, by the exception that says so -> (HTTP status, error): the API answers
+# these (api.py) and the CLI prints them in its JSON lines (reader/cli.py), under the same names.
+REFUSALS: dict[type[Exception], tuple[int, str]] = {
+    UnreadableImageError: (400, "unreadable_image"),
+    BadBoxError: (400, "bad_box"),
+    EmptyImageError: (422, "blank_image"),
+    NoNumberError: (422, "no_number"),
+}
 
 
 def parse_box(text: str) -> Box:
@@ -183,16 +196,16 @@ def read_number(pixels: np.ndarray, model, reader=None) -> dict:
     Segmentation cuts the ink into digits and `model` reads each; with the number reader
     (`reader`), it reads the whole row at a few sizes that vote (number_strips), and segmentation only
     gives the boxes, as the page does.
-    Raises EmptyImageError when blank.
+    Raises EmptyImageError when blank, NoNumberError when no digit is made out in the ink.
     """
     ink = ink_image(pixels)
     result = segment_number(ink, lambda crops: classify_crops(crops, model), segment_config())
     segmented = {key: result[key] for key in ("number", "confidence", "digits")}
     if reader is None:
-        return segmented
+        return require_digits(segmented)
     sequence, placement = read_strips(number_strips(ink), reader)
     boxes = frame_boxes(ink, placement, sequence["digits"], placement["stride"], INK_THRESHOLD)
-    return combine_number_readings(sequence, segmented, boxes)
+    return require_digits(combine_number_readings(sequence, segmented, boxes))
 
 
 def read_image(pixels: np.ndarray, kind: str, model, box: Box | None = None, number: bool = False, reader=None) -> dict:

@@ -168,8 +168,9 @@ def by_left_edge(parts: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def line_height(parts: list[np.ndarray]) -> int:
-    """The tallest part's height in cells: what a whole digit measures here."""
-    return max(box_height(mask_box(p)) for p in parts)
+    """The tallest part's height in cells: what a whole digit measures here; 0 when there is no part
+    (faint, thin strokes on a scan may fill no cell: every step after copes with no parts)."""
+    return max((box_height(mask_box(p)) for p in parts), default=0)
 
 
 def drop_specks(parts: list[np.ndarray], height: int, config: dict) -> list[np.ndarray]:
@@ -344,7 +345,10 @@ def eroded_pieces(
         seeds.append(seed & part)
     if len(seeds) < 2:
         return []
-    pieces = merge_overlapping(grow_seeds(part, by_left_edge(seeds)), math.inf, config)
+    # Cores that fall in the same cells (thin strokes on a coarse grid) give the later seed those cells,
+    # and may leave an earlier one none: a piece with no cells is no piece.
+    grown = [piece for piece in grow_seeds(part, by_left_edge(seeds)) if piece.any()]
+    pieces = merge_overlapping(grown, math.inf, config)
     return pieces if len(pieces) > 1 else []
 
 

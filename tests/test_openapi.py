@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 import server
 from tests.conftest import ROOT
 from tests.drawings import SEVEN, draw_polylines
+from tests.hard_images import SIMPLE
 from tests.test_api import HOUSE_PHOTO, ONE_PNG, SEVEN_PNG, encode, predict, predict_number
 from tests.test_predict import ONE
 
@@ -124,6 +125,7 @@ CALLS: dict[str, tuple[str, str, int, Callable[[FlaskClient], TestResponse]]] = 
         lambda _: predict_number(with_config(MAX_UPLOAD_BYTES=1000), bytes(1001)),
     ),
     "number, blank": (NUMBER, "post", 422, lambda c: predict_number(c, BLANK_PNG)),
+    "number, no digit in the ink": (NUMBER, "post", 422, lambda c: predict_number(c, encode(SIMPLE["specks"]))),
     "number, no model file": (
         NUMBER,
         "post",

@@ -61,15 +61,20 @@ def test_bad_files_get_clear_messages_and_the_rest_are_still_read(image_files):
     done = run_cli(*(str(image_files / f) for f in bad), str(image_files / "seven_paper.jpg"), "--model", "mlp")
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
-    assert [json.loads(line)["digit"] for line in done.stdout.splitlines()] == [7]
-    errors = dict(line.split(": ", 2)[1:] for line in done.stderr.splitlines() if line.startswith("error: "))
-    assert errors == {
-        str(image_files / "blank.png"): "no ink found: the image is blank",
-        str(image_files / "notes.png"): "not an image (PNG or JPEG expected)",
-        str(image_files / "truncated.jpg"): errors.get(str(image_files / "truncated.jpg")),
-        str(image_files / "missing.png"): "no such file",
+    lines = [json.loads(line) for line in done.stdout.splitlines()]  # one per file, in order, read or not
+    assert [line["file"] for line in lines] == [str(image_files / f) for f in [*bad, "seven_paper.jpg"]]
+    assert lines[-1]["digit"] == 7
+    refused = {line["file"]: (line["error"], line["detail"]) for line in lines[:-1]}
+    assert refused == {
+        str(image_files / "blank.png"): ("blank_image", "no ink found: the image is blank"),
+        str(image_files / "notes.png"): ("unreadable_image", "not an image (PNG or JPEG expected)"),
+        str(image_files / "truncated.jpg"): ("unreadable_image", refused[str(image_files / "truncated.jpg")][1]),
+        str(image_files / "missing.png"): ("unreadable_image", "no such file"),
     }
-    assert errors[str(image_files / "truncated.jpg")].startswith("cannot decode image")
+    assert refused[str(image_files / "truncated.jpg")][1].startswith("cannot decode image")
+    errors = dict(line.split(": ", 2)[1:] for line in done.stderr.splitlines() if line.startswith("error: "))
+    assert errors == {name: detail for name, (_, detail) in refused.items()}  # a person reads them on stderr too
+    assert "4 of 5 files could not be read" in done.stderr
 
 
 def test_unknown_model_is_a_usage_error():
@@ -83,7 +88,12 @@ def test_number_mode_reads_each_digit_with_its_box(image_files, tmp_path):
     Image.fromarray(draw_number([SEVEN, FOUR, ZERO, ONE])).save(tmp_path / "number.png")
     done = run_cli("--number", str(tmp_path / "number.png"), str(image_files / "blank.png"))
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    (line,) = [json.loads(text) for text in done.stdout.splitlines()]
+    line, blank = [json.loads(text) for text in done.stdout.splitlines()]
+    assert blank == {
+        "file": str(image_files / "blank.png"),
+        "error": "blank_image",
+        "detail": "no ink found: the image is blank",
+    }
     assert line["file"].endswith("number.png") and line["model"] == "cnn" and line["number"] == "7401"
     assert [d["digit"] for d in line["digits"]] == [7, 4, 0, 1]
     assert all(len(d["box"]) == 4 and 0 < d["confidence"] <= 1 for d in line["digits"])

@@ -13,7 +13,9 @@ from playwright.sync_api import Browser, Page
 from tests.browser.pages import DrawingPage
 from tests.browser.test_csp import violations, watch_csp
 from tests.browser.test_page import keras_reference
+from tests.conftest import require_data
 from tests.drawings import FOUR, ONE, SEVEN, ZERO, paper_photo
+from tests.hard_images import CRASHING_SCAN, INK, PAPER, PARISH_VALIDATION, SIMPLE, margin_cut
 from tests.numbers import NUMBER_HEIGHT, NUMBER_WIDTH
 
 
@@ -147,3 +149,28 @@ def test_a_photo_of_blank_paper_says_so(number_mode: DrawingPage) -> None:
     number_mode.open_number_photo(blank.getvalue(), "blank.png", "image/png")
     assert number_mode.number_prediction() == ""
     assert "No writing found" in number_mode.page.locator("#error").text_content()
+
+
+def test_hard_photos_get_a_reading_or_say_no_number_was_read_and_raise_nothing(number_mode: DrawingPage) -> None:
+    scan_file = require_data(PARISH_VALIDATION / CRASHING_SCAN, "the parish ledger scans")
+    scan = np.asarray(Image.open(scan_file).convert("L"))
+    rows, cols = np.indices((120, 160)) // 4
+    checkerboard = np.where((rows + cols) % 2 == 1, INK, PAPER).astype(np.uint8)
+    sliver = np.random.default_rng(3).integers(0, 256, (2, 4000), dtype=np.uint8)
+    photos = {"scan": scan, "cut scan": margin_cut(scan), **SIMPLE, "checkerboard": checkerboard, "sliver": sliver}
+    errors: list[str] = []
+    number_mode.page.on("pageerror", lambda err: errors.append(str(err)))
+    said = {}
+    for name, pixels in photos.items():
+        photo = io.BytesIO()
+        Image.fromarray(pixels).save(photo, "PNG")
+        number_mode.open_number_photo(photo.getvalue(), f"{name}.png", "image/png")
+        reading, error = number_mode.number_prediction(), number_mode.testid("page-error")
+        said[name] = reading or error.text_content()
+        if reading:  # a reading, digits only, and no error beside it
+            assert reading.isdigit() and not error.is_visible(), (name, said[name])
+        else:  # or a sentence that says so
+            assert error.is_visible() and f"“{name}.png”" in said[name], (name, said[name])
+            assert "No number could be read" in said[name] or "No writing found" in said[name], (name, said[name])
+    assert errors == [], errors
+    assert said["cut scan"].startswith("No number could be read")  # the scan's faint 6 fills no cell of the grid

@@ -294,9 +294,10 @@ async function readNumberOnce() {
     hook.predictions += 1;
     showNumber(result, active.metadata.classes);
   } catch (err) {
-    if (err.name !== 'EmptyImageError') throw err;
+    if (err.name !== 'EmptyImageError' && err.name !== 'NoNumberError') throw err;
     hook.lastNumber = null;
     showNumberEmpty(); // everything was erased
+    if (err.name === 'NoNumberError') showStatus('No digit made out in this ink: write the digits larger, side by side.');
   }
 }
 
@@ -471,7 +472,9 @@ async function readPhoto(file) {
     hook.lastNumber = null;
     showNumberEmpty();
     if (err.name === 'EmptyImageError') showError(`No writing found in “${file.name}”: the page looks blank.`);
-    else showError(err.message);
+    else if (err.name === 'NoNumberError') {
+      showError(`No number could be read in “${file.name}”: ${err.message}. Crop the photo to the number and try again.`);
+    } else showError(err.message);
   } finally {
     ui.numberPhotoInput.value = ''; // the same file chosen again is read again
     hook.photosRead += 1;

@@ -1,5 +1,26 @@
 // Model outputs -> what a person reads. Twin of reader/decode.py (same names, same order).
 
+export const NO_NUMBER =
+  'ink found, but no digit could be made out in it (too faint, too small, or only lines and specks)';
+
+/** Thrown when an image holds ink but neither reader makes out a digit in it. */
+export class NoNumberError extends Error {
+  constructor(message = NO_NUMBER) {
+    super(message);
+    this.name = 'NoNumberError';
+  }
+}
+
+/**
+ * A number's reading, as it is when it holds a digit; throws NoNumberError when it holds none,
+ * rather than answering an empty number that a person would take for a reading.
+ * @param {{digits: object[]}} reading
+ */
+export function requireDigits(reading) {
+  if (!reading.digits.length) throw new NoNumberError();
+  return reading;
+}
+
 /** Round like Python's round(x, 6) for the values a softmax gives (no ties in practice). */
 const round6 = (x) => Math.round(x * 1e6) / 1e6;
 

@@ -5,10 +5,18 @@
 // in the localStorage entry it is given (recallVerdict, rememberVerdict).
 
 import { candidateBoxes, inkImage, numberStrips, preprocessDigit, preprocessHouse } from './preprocess.js';
-import { agreedReading, combineNumberReadings, decodeFrames, decodeHouseNumber, frameBoxes } from './decode.js';
+import {
+  agreedReading,
+  combineNumberReadings,
+  decodeFrames,
+  decodeHouseNumber,
+  frameBoxes,
+  requireDigits,
+} from './decode.js';
 import { segmentNumber } from './segment.js';
 
 export { EmptyImageError } from './preprocess.js';
+export { NoNumberError } from './decode.js';
 
 const tf = globalThis.tf;
 
@@ -431,7 +439,8 @@ export async function readStrips({ model, metadata }, strips) {
  * Canvas pixels of a handwritten number -> {number, confidence, digits: [{digit, confidence, box}]}.
  * segment.js cuts the ink into digits, asking the classifier where a cut is in doubt; with the
  * number reader, that reads the whole row and the cuts only give the boxes (as Python's
- * read_number). Throws EmptyImageError when the canvas holds no ink.
+ * read_number). Throws EmptyImageError when the canvas holds no ink, NoNumberError when no digit
+ * is made out in the ink.
  * @param {{model: tf.LayersModel, metadata: object}} classifier
  * @param {{data: Uint8ClampedArray, width: number, height: number}} pixels e.g. an ImageData
  * @param {{model: tf.LayersModel, metadata: object}|null} reader the number reader, if loaded
@@ -453,10 +462,11 @@ export async function readNumber(classifier, pixels, reader = null) {
     strips.forEach(({ strip }) => strip.dispose());
     throw err;
   }
-  if (!reader) return segmented;
+  if (!reader) return requireDigits(segmented);
   const [sequence, placement] = await readStrips(reader, strips);
   const threshold = reader.metadata.preprocess.ink_threshold;
-  return combineNumberReadings(sequence, segmented, frameBoxes(ink, placement, sequence.digits, placement.stride, threshold));
+  const boxes = frameBoxes(ink, placement, sequence.digits, placement.stride, threshold);
+  return requireDigits(combineNumberReadings(sequence, segmented, boxes));
 }
 
 /**

@@ -154,9 +154,12 @@ export function byLeftEdge(parts) {
 
 // --- grouping pieces into digits ------------------------------------------------------
 
-/** The tallest part's height in cells: what a whole digit measures here. */
+/**
+ * The tallest part's height in cells: what a whole digit measures here; 0 when there is no part
+ * (faint, thin strokes on a scan may fill no cell: every step after copes with no parts).
+ */
 export function lineHeight(parts) {
-  return Math.max(...parts.map((p) => boxHeight(maskBox(p))));
+  return Math.max(0, ...parts.map((p) => boxHeight(maskBox(p))));
 }
 
 /** Leave out pieces small both ways next to the line height: dust, a slip of the pen. */
@@ -390,7 +393,10 @@ export function erodedPieces(ink, part, box, cell, height, width, config) {
     seeds.push(seed);
   }
   if (seeds.length < 2) return [];
-  const pieces = mergeOverlapping(growSeeds(part, byLeftEdge(seeds)), Infinity, config);
+  // Cores that fall in the same cells (thin strokes on a coarse grid) give the later seed those cells,
+  // and may leave an earlier one none: a piece with no cells is no piece.
+  const grown = growSeeds(part, byLeftEdge(seeds)).filter((piece) => countCells(piece) > 0);
+  const pieces = mergeOverlapping(grown, Infinity, config);
   return pieces.length > 1 ? pieces : [];
 }
 
