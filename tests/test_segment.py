@@ -146,3 +146,62 @@ def test_overlapping_pieces_join_unless_read_apart_much_more_surely():
     assert segment.choose_joins([0], singles, [zero], [0.5]) == [0]
     assert segment.shared_share((0, 10, 40, 32), (0, 22, 40, 44)) == pytest.approx(10 / 22)
     assert segment.shared_share((0, 10, 40, 32), (0, 40, 40, 60)) == 0.0
+
+
+def walked_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """8-connected components found cell by cell, as segment.js labelCells walks them: the reference."""
+    rows, cols = mask.shape
+    labels, count = np.zeros((rows, cols), dtype=np.int32), 0
+    for start in zip(*np.nonzero(mask)):
+        if labels[start]:
+            continue
+        count += 1
+        labels[start], stack = count, [start]
+        while stack:
+            r, c = stack.pop()
+            for nr in range(max(r - 1, 0), min(r + 2, rows)):
+                for nc in range(max(c - 1, 0), min(c + 2, cols)):
+                    if mask[nr, nc] and not labels[nr, nc]:
+                        labels[nr, nc] = count
+                        stack.append((nr, nc))
+    return labels, count
+
+
+def test_components_joined_by_runs_are_those_walked_cell_by_cell_with_the_same_numbers():
+    rng = np.random.default_rng(5)
+    masks = [rng.random(rng.integers(1, 40, 2)) < rng.random() for _ in range(300)]
+    serpentine = np.zeros((40, 41), dtype=bool)  # one long path whose runs join in many rounds
+    serpentine[:, ::2] = True
+    for k, col in enumerate(range(0, 39, 2)):
+        serpentine[0 if k % 2 else 39, col : col + 3] = True
+    for mask in [*masks, serpentine, np.zeros((3, 4), dtype=bool), np.ones((5, 1), dtype=bool)]:
+        labels, count = segment.label_cells(mask)
+        expected, expected_count = walked_components(mask)
+        assert count == expected_count and np.array_equal(labels, expected)
+
+
+def test_a_blot_of_millions_of_pixels_is_labelled_at_once():
+    labels, count = segment.label_cells(np.ones((3000, 3000), dtype=bool))
+    assert count == 1 and labels.min() == 1
+
+
+def eroded_step_by_step(mask: np.ndarray, times: int) -> np.ndarray:
+    """The 3x3 erosion done `times` over, beyond the grid unset: the reference."""
+    for _ in range(times):
+        padded = np.pad(mask, 1)
+        mask = np.logical_and.reduce(
+            [
+                padded[1 + dr : 1 + dr + mask.shape[0], 1 + dc : 1 + dc + mask.shape[1]]
+                for dr in (-1, 0, 1)
+                for dc in (-1, 0, 1)
+            ]
+        )
+    return mask
+
+
+def test_erosion_from_the_summed_area_table_is_the_step_by_step_erosion():
+    rng = np.random.default_rng(6)
+    for _ in range(200):
+        mask = rng.random(rng.integers(1, 30, 2)) < rng.uniform(0.5, 1.0)
+        times = int(rng.integers(0, 5))
+        assert np.array_equal(segment.erode(mask, times), eroded_step_by_step(mask, times)), (mask.shape, times)

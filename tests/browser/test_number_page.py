@@ -157,7 +157,10 @@ def test_hard_photos_get_a_reading_or_say_no_number_was_read_and_raise_nothing(n
     rows, cols = np.indices((120, 160)) // 4
     checkerboard = np.where((rows + cols) % 2 == 1, INK, PAPER).astype(np.uint8)
     sliver = np.random.default_rng(3).integers(0, 256, (2, 4000), dtype=np.uint8)
+    blot = np.full((1200, 1600), PAPER, np.uint8)  # one huge part, its "stroke" a thousand pixels wide
+    blot[150:-150, 200:-200] = INK
     photos = {"scan": scan, "cut scan": margin_cut(scan), **SIMPLE, "checkerboard": checkerboard, "sliver": sliver}
+    photos["blot"] = blot
     errors: list[str] = []
     number_mode.page.on("pageerror", lambda err: errors.append(str(err)))
     said = {}

@@ -114,6 +114,23 @@ export function labelCells(mask) {
   return { labels, count };
 }
 
+/**
+ * The rows each component 1..count spans, in one pass over the labels (a mask per component would
+ * cost count passes: thousands on a noisy scan).
+ * @returns {Int32Array}
+ */
+export function labelHeights(labels, count) {
+  const top = new Int32Array(count).fill(labels.rows);
+  const bottom = new Int32Array(count).fill(-1);
+  labels.data.forEach((label, i) => {
+    if (!label) return;
+    const row = Math.floor(i / labels.cols);
+    top[label - 1] = Math.min(top[label - 1], row);
+    bottom[label - 1] = Math.max(bottom[label - 1], row);
+  });
+  return bottom.map((b, k) => b - top[k] + 1);
+}
+
 /** Bounding box of a part's cells, or null when it has none. */
 export function maskBox(part) {
   let top = -1;
@@ -289,27 +306,35 @@ export function strokeWidth(ink, config) {
   );
 }
 
-/** Keep the cells whose 8 neighbours are all set, `times` over (beyond the grid counts as unset). */
+/**
+ * Keep the cells whose 8 neighbours are all set, `times` over (beyond the grid counts as unset).
+ * That is: the cells whose square of side 2 x times + 1 around them lies in the grid and is all set,
+ * counted from a summed-area table, so the cost does not grow with `times` (a blot's strokes are
+ * thousands of pixels wide).
+ */
 export function erode(mask, times) {
+  if (times <= 0) return mask;
   const { rows, cols } = mask;
-  for (let t = 0; t < times; t++) {
-    const kept = emptyMask(rows, cols);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        let all = true;
-        for (let dr = -1; dr <= 1 && all; dr++) {
-          for (let dc = -1; dc <= 1 && all; dc++) {
-            const nr = r + dr;
-            const nc = c + dc;
-            all = nr >= 0 && nr < rows && nc >= 0 && nc < cols && mask.data[nr * cols + nc] === 1;
-          }
-        }
-        kept.data[r * cols + c] = all ? 1 : 0;
-      }
+  const side = 2 * times + 1;
+  const kept = emptyMask(rows, cols);
+  if (rows < side || cols < side) return kept;
+  const sums = new Float64Array((rows + 1) * (cols + 1));
+  for (let r = 0; r < rows; r++) {
+    let line = 0;
+    for (let c = 0; c < cols; c++) {
+      line += mask.data[r * cols + c];
+      sums[(r + 1) * (cols + 1) + c + 1] = sums[r * (cols + 1) + c + 1] + line;
     }
-    mask = kept;
   }
-  return mask;
+  const at = (r, c) => sums[r * (cols + 1) + c];
+  for (let r = times; r < rows - times; r++) {
+    for (let c = times; c < cols - times; c++) {
+      const [top, left, bottom, right] = [r - times, c - times, r + times + 1, c + times + 1];
+      const count = at(bottom, right) - at(top, right) - at(bottom, left) + at(top, left);
+      kept.data[r * cols + c] = count === side * side ? 1 : 0;
+    }
+  }
+  return kept;
 }
 
 /** The mask and its 8 neighbours. */
@@ -380,9 +405,10 @@ export function erodedPieces(ink, part, box, cell, height, width, config) {
   const { labels: cores, count } = labelCells(pixels);
   const limit = config.seed_height * height * cell;
   const seeds = [];
+  const heights = labelHeights(cores, count); // noise erodes to thousands of specks
   for (let k = 1; k <= count; k++) {
+    if (heights[k - 1] < limit) continue;
     const core = labelMask(cores, k);
-    if (boxHeight(maskBox(core)) < limit) continue;
     const seed = emptyMask(part.rows, part.cols);
     core.data.forEach((v, i) => {
       if (!v) return;
