@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from reader.masks import label_cells, window_counts
+
 INPUT_SIZE = 28  # models read 28x28, as MNIST
 BOX_SIZE = 20  # MNIST digits fill a 20x20 box inside the 28x28 field
 INK_THRESHOLD = 0.1  # a pixel brighter than this (after inversion) counts as ink
@@ -137,13 +139,55 @@ MAX_SHADOW = 0.5  # the paper is never this much darker than its lightest fifth:
 MIN_PAPER_LIGHT = 0.2  # ink's contrast is scaled by the paper's lightness under it, taken as at least this (0 black)
 SAMPLES = 256  # pixels sampled per side of a cell, and per side of the image for the noise level
 LINE_WORK_SIDE = 256  # lines are found on the image max-pooled to at most this many px a side: fast, lines kept
+MARGIN_SIDE = 0.15  # a dark block holding a square this share of the image's shorter side is no stroke (a thick
+# brush is a tenth of the canvas's height): a scan's page margin, a page edge, the desk around a note. It is paper.
+MARGIN_RIM = 0.02  # ... and so is this share of the shorter side around it: the block's ragged edge
+
+
+def sampled(gray: np.ndarray) -> np.ndarray:
+    """Every step-th pixel each way, at most SAMPLES a side: big photos are summed up as well by a sample."""
+    step = max(1, math.floor(max(gray.shape) / SAMPLES))
+    return gray[::step, ::step]
 
 
 def ink_polarity_gray(gray: np.ndarray) -> np.ndarray:
-    """Light ink on dark paper, whichever way round the image came: the border is paper, and it is
-    light when it lies above the middle of the image's range (a dim photo's paper is below 0.5)."""
+    """Light ink on dark paper, whichever way round the image came: the paper covers most of the image,
+    and it is light when the median lies above the middle of the image's range (a dim photo's paper is
+    below 0.5). Not the border: a scan's black page margin may be most of it."""
     middle = (float(gray.min()) + float(gray.max())) / 2
-    return (1.0 - gray).astype(np.float32) if border_mean(gray) > middle else gray.astype(np.float32)
+    paper = low_percentile(sampled(gray), 0.5)
+    return (1.0 - gray).astype(np.float32) if paper > middle else gray.astype(np.float32)
+
+
+def dark_blocks(ink: np.ndarray) -> np.ndarray:
+    """bool (H, W): the dark blocks around the paper (ink polarity: bright): those that reach the
+    image's edge and hold a square of MARGIN_SIDE of the shorter side, with MARGIN_RIM around them.
+    Dark is past the middle from the paper (the median) to the darkest. Strokes are thinner, so a
+    drawing has none."""
+    radius = math.floor(MARGIN_SIDE * min(ink.shape) / 2)
+    if radius < 1:
+        return np.zeros(ink.shape, dtype=bool)
+    dark = ink > np.float32((paper_value(ink) + float(ink.max())) / 2)  # float32, as the JS twin
+    side = 2 * radius + 1
+    inside = window_counts(dark, radius) == side * side  # the block's squares (the opening's erosion) ...
+    reach = radius + max(1, math.floor(MARGIN_RIM * min(ink.shape) + 0.5))
+    grown = window_counts(inside, reach) > 0  # ... grown back over the block and its rim
+    labels, _ = label_cells(grown)
+    edge = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    return np.isin(labels, edge[edge > 0])  # a margin, a page edge, a desk reach the image's edge; ink need not
+
+
+def paper_value(ink: np.ndarray) -> float:
+    """The paper's level over the whole image: its median (the paper covers most of it)."""
+    return low_percentile(sampled(ink), 0.5)
+
+
+def paper_box(blocks: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right), exclusive end: the rows and columns that are not all dark blocks."""
+    rows, cols = np.flatnonzero(~blocks.all(axis=1)), np.flatnonzero(~blocks.all(axis=0))
+    if rows.size == 0:
+        raise EmptyImageError("no paper found: the image is all margin or desk")
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
 
 
 def cell_edges(size: int, cells: int) -> np.ndarray:
@@ -170,8 +214,7 @@ def paper_level(gray: np.ndarray) -> np.ndarray:
             block = gray[row_edges[i] : row_edges[i + 1], col_edges[j] : col_edges[j + 1]]
             step = max(1, math.floor(max(block.shape) / SAMPLES))  # big photos: a sample is as good
             levels[i, j] = low_percentile(block[::step, ::step], BACKGROUND_PERCENTILE)
-    step = max(1, math.floor(max(height, width) / SAMPLES))
-    ceiling = low_percentile(gray[::step, ::step], BACKGROUND_PERCENTILE) + MAX_SHADOW
+    ceiling = low_percentile(sampled(gray), BACKGROUND_PERCENTILE) + MAX_SHADOW
     return interpolate_cells(np.minimum(neighbourhood_median(levels), ceiling), height, width)
 
 
@@ -204,8 +247,7 @@ def noise_floor(residue: np.ndarray) -> float:
     """How bright paper grain, printed patterns and JPEG noise get above the paper level. They are
     dim beside the ink, and most of the dim pixels are paper, so the dim pixels' median and 75th
     percentile are paper's; ink stands far above both. Never above FLOOR_CAP of the peak."""
-    step = max(1, math.floor(max(residue.shape) / SAMPLES))
-    sample = residue[::step, ::step]
+    sample = sampled(residue)
     cap = FLOOR_CAP * float(sample.max())
     dim = sample[sample < cap]
     if dim.size == 0:
@@ -294,9 +336,15 @@ def pooled_line_ink(ink: np.ndarray) -> np.ndarray:
 
 def normalise_background(gray: np.ndarray) -> np.ndarray:
     """Grayscale photo, scan or canvas (either polarity) -> float32 (H, W) >= 0, light ink on black
-    with the paper at 0: uneven light and shadows (the paper level) subtracted and, where the light
-    dims, divided out; paper grain and patterns (the noise floor) cut, ruled lines and box edges taken out."""
-    ink = ink_polarity_gray(gray)
+    with the paper at 0: a page margin or desk around the paper made paper, uneven light and shadows
+    (the paper level) subtracted and, where the light dims, divided out; paper grain and patterns (the
+    noise floor) cut, ruled lines and box edges taken out."""
+    whole = ink_polarity_gray(gray)
+    blocks = dark_blocks(whole)
+    # The paper alone is normalised: the rows and columns that are all margin or desk are left out,
+    # so the paper's lines are measured against the paper's size.
+    top, left, bottom, right = paper_box(blocks)
+    ink = np.where(blocks, np.float32(paper_value(whole)), whole)[top:bottom, left:right]
     level = paper_level(ink)
     # Light multiplies: ink in a shadow stands out from its paper only as far as that paper is lit.
     # Scaled by the best-lit paper's lightness over its own, a shadowed digit is as bright as its lit
@@ -304,7 +352,9 @@ def normalise_background(gray: np.ndarray) -> np.ndarray:
     lit = np.maximum(1.0 - level, MIN_PAPER_LIGHT)
     residue = np.maximum(ink - level, 0.0) * (lit.max() / lit)
     residue = np.maximum(residue - noise_floor(residue), 0.0).astype(np.float32)
-    return residue - line_ink(residue)
+    out = np.zeros(gray.shape, dtype=np.float32)
+    out[top:bottom, left:right] = residue - line_ink(residue)
+    return out
 
 
 def ink_image(pixels: np.ndarray) -> np.ndarray:
@@ -532,6 +582,8 @@ def background_config() -> dict:
         "min_paper_light": MIN_PAPER_LIGHT,
         "samples": SAMPLES,
         "line_work_side": LINE_WORK_SIDE,
+        "margin_side": MARGIN_SIDE,
+        "margin_rim": MARGIN_RIM,
     }
 
 

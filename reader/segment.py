@@ -36,6 +36,7 @@ from collections.abc import Callable
 import numpy as np
 
 from reader.decode import decode_number
+from reader.masks import label_cells, label_heights, window_counts
 
 GRID_PER_HEIGHT = 48  # cells across the ink's height: a digit is ~40 cells tall, a pen stroke 5-6 wide
 INK_LEVEL = 0.25  # a pixel brighter than this is ink (ink in [0, 1])
@@ -110,60 +111,6 @@ def ink_cells(ink: np.ndarray, cell: int, config: dict) -> np.ndarray:
     padded[:height, :width] = ink
     sums = padded.reshape(rows, cell, cols, cell).sum(axis=(1, 3), dtype=np.float64)
     return sums > config["cell_fill"] * cell * cell
-
-
-def label_cells(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """8-connected components -> (int32 labels, count); 0 is background, 1.. in raster order of first cell.
-
-    The page's twin walks the cells one by one; here the runs of set cells along each row are joined
-    instead, with numpy, so a blot or a noisy scan of millions of pixels takes a fraction of a second
-    (walking it cell by cell in Python took a minute). Same components, same numbers.
-    """
-    rows, cols = mask.shape
-    edges = np.diff(np.pad(mask.astype(np.int8), ((0, 0), (1, 1))), axis=1)
-    run_rows, starts = np.nonzero(edges == 1)  # row-major: runs in raster order
-    ends = np.nonzero(edges == -1)[1]  # exclusive
-    labels = np.zeros((rows, cols), dtype=np.int32)
-    if run_rows.size == 0:
-        return labels, 0
-    # Runs a (row r) and b (row r + 1) touch, 8-connected, when a starts by b's end and b by a's end.
-    # Keys order runs by row, then column: those of row r that touch b are a contiguous range.
-    width = cols + 2
-    start_keys, end_keys = run_rows * width + starts, run_rows * width + ends
-    below = np.flatnonzero(run_rows > 0)
-    first = np.searchsorted(end_keys, (run_rows[below] - 1) * width + starts[below], side="left")
-    last = np.searchsorted(start_keys, (run_rows[below] - 1) * width + ends[below], side="right")
-    counts = np.maximum(last - first, 0)
-    b = np.repeat(below, counts)
-    a = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-    # Union-find on the runs, in whole arrays: each round hooks the larger root of every touching pair
-    # under the smaller and shortens every path to its root, until no pair has two roots. A component's
-    # root is then its first run in raster order.
-    root = np.arange(run_rows.size)
-    while True:
-        ra, rb = root[a], root[b]
-        apart = ra != rb
-        if not apart.any():
-            break
-        np.minimum.at(root, np.maximum(ra, rb)[apart], np.minimum(ra, rb)[apart])
-        while not np.array_equal(root, root[root]):
-            root = root[root]
-    _, numbers = np.unique(root, return_inverse=True)
-    lengths = ends - starts
-    at = np.repeat(run_rows * cols + starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-    labels.ravel()[at] = np.repeat(numbers.astype(np.int32) + 1, lengths)
-    return labels, int(numbers.max()) + 1
-
-
-def label_heights(labels: np.ndarray, count: int) -> np.ndarray:
-    """int (count,): the rows each component 1..count spans, in one pass over the labels (a mask per
-    component would cost count passes: thousands on a noisy scan)."""
-    rows, cols = np.nonzero(labels)
-    values = labels[rows, cols] - 1
-    top, bottom = np.full(count, labels.shape[0]), np.full(count, -1)
-    np.minimum.at(top, values, rows)
-    np.maximum.at(bottom, values, rows)
-    return bottom - top + 1
 
 
 def mask_box(part: np.ndarray) -> Box | None:
@@ -304,23 +251,12 @@ def stroke_width(ink: np.ndarray, config: dict) -> int:
 
 
 def erode(mask: np.ndarray, times: int) -> np.ndarray:
-    """Keep the cells whose 8 neighbours are all set, `times` over (beyond the grid counts as unset).
-
-    That is: the cells whose square of side 2 x times + 1 around them lies in the grid and is all
-    set, counted from a summed-area table, so the cost does not grow with `times` (a blot's strokes
-    are thousands of pixels wide, and eroding it one step at a time took minutes).
-    """
+    """Keep the cells whose 8 neighbours are all set, `times` over (beyond the grid counts as unset):
+    the cells whose square of side 2 x times + 1 lies in the grid and is all set, counted at once
+    (preprocess.window_counts), so a blot's strokes thousands of pixels wide cost no more than a pen's."""
     if times <= 0:
         return mask
-    side, (rows, cols) = 2 * times + 1, mask.shape
-    kept = np.zeros_like(mask)
-    if rows < side or cols < side:
-        return kept
-    sums = np.zeros((rows + 1, cols + 1), dtype=np.int64)
-    sums[1:, 1:] = mask.cumsum(axis=0).cumsum(axis=1)
-    window = sums[side:, side:] - sums[:-side, side:] - sums[side:, :-side] + sums[:-side, :-side]
-    kept[times : rows - times, times : cols - times] = window == side * side
-    return kept
+    return window_counts(mask, times) == (2 * times + 1) ** 2
 
 
 def grow(mask: np.ndarray) -> np.ndarray:

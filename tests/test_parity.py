@@ -7,8 +7,9 @@ import pytest
 
 from reader import preprocess
 from reader.preprocess import EmptyImageError, preprocess_digit
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require_data
 from tests.drawings import SEVEN, draw_polylines, half_in_deep_shadow
+from tests.hard_images import parish_scans
 from tests.jsbridge import js_predict, js_preprocess, node_available
 
 pytestmark = pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
@@ -97,7 +98,9 @@ def test_paper_normalisation_twins_agree(pen_digits):
 
     dim = np.clip(draw_polylines(SEVEN).astype(np.float32) * 0.35, 0, 255).astype(np.uint8)  # a dim photo
     shadowed = half_in_deep_shadow(np.hstack([draw_polylines(SEVEN)] * 2))  # the paper's lightness divided out
-    images = [*paper_photos(pen_digits), dim, shadowed, draw_polylines(SEVEN)]
+    on_a_desk = np.pad(draw_polylines(SEVEN), 60, constant_values=30)  # a note on a dark desk: the desk made paper
+    scans = require_data(lambda: parish_scans(4), "the parish ledger scans")  # black page margins made paper
+    images = [*paper_photos(pen_digits), dim, shadowed, draw_polylines(SEVEN), on_a_desk, *scans]
     for image, js in zip(images, js_ink_image(images, strip_config())):
         assert js["ok"], js
         assert np.abs(js["ink"] - ink_image(image)).max() <= 1e-4

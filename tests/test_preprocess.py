@@ -136,3 +136,18 @@ def test_blank_paper_with_lines_and_grain_is_blank():
     grainy = np.uint8(np.clip(paper + rng.normal(0, 4, paper.shape), 0, 255))
     with pytest.raises(EmptyImageError):
         ink_image(grainy)
+
+
+def test_a_black_page_margin_or_a_desk_around_the_paper_is_paper_not_ink():
+    from reader.preprocess import ink_image, number_box
+
+    seven = draw_polylines(SEVEN)  # dark ink on white, 280 x 280
+    expected = number_box(ink_image(seven))
+    margin = np.hstack([np.full((280, 150), 12, np.uint8), seven])  # a ledger scan's black margin, at the left
+    desk = np.pad(seven, ((90, 0), (90, 0)), constant_values=35)  # a note on a dark desk, seen past two of its edges
+    for image, (dy, dx) in ((margin, (0, 150)), (desk, (90, 90))):
+        ink = ink_image(image)
+        top, left, bottom, right = number_box(ink)
+        assert abs(top - dy - expected[0]) <= 2 and abs(left - dx - expected[1]) <= 2
+        assert abs(bottom - dy - expected[2]) <= 2 and abs(right - dx - expected[3]) <= 2
+        assert ink[:, : dx - 10].max() == 0  # nothing of the margin or the desk is left as ink

@@ -185,9 +185,10 @@ def train(
     distorted: bool = True,
     paper_count: int = 0,
     blend: float | None = None,
+    parish: bool = False,
 ) -> dict:
     started = time.perf_counter()
-    if paper_count:
+    if paper_count or parish:
         x_train, y_train, x_val, y_val = paper_mix(train_count, paper_count, val_count, cache_dir)
     else:
         banks = digit_banks(cache_dir, limit=digits)
@@ -196,6 +197,12 @@ def train(
             x_more, y_more = cached_numbers(banks["train"], extra_count, EXTRA_SEED, cache_dir)
             x_train, y_train = np.concatenate([x_train, x_more]), np.concatenate([y_train, y_more])
         x_val, y_val = cached_numbers(banks["validation"], val_count, VAL_SEED, cache_dir)
+    real_count = 0
+    if parish:  # real handwritten numbers on real ledger paper (train/handwriting.py), all of them
+        from train.handwriting import parish_strips
+
+        x_real, y_real = parish_strips("train", cache_dir)
+        x_train, y_train, real_count = np.concatenate([x_train, x_real]), np.concatenate([y_train, y_real]), len(x_real)
     print(
         f"numbers ready: {len(x_train)} training, {len(x_val)} validation ({time.perf_counter() - started:.0f} s)",
         flush=True,
@@ -225,6 +232,7 @@ def train(
         **whole_number_accuracy(model, x_val, y_val),
         "train_numbers": int(len(x_train)),
         "train_paper_numbers": paper_count,
+        "train_parish_numbers": real_count,
         "initialized_from": str(init_from) if init_from else None,
         "peak_lr": peak_lr,
         "distorted": distorted,
@@ -307,6 +315,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also train on this many numbers on paper (train/paper.py), beside --train-count canvas ones (default: 0)",
     )
     parser.add_argument(
+        "--parish",
+        action="store_true",
+        help="also train on every digit-only parish training number: real scans (train/handwriting.py)",
+    )
+    parser.add_argument(
         "--blend",
         type=float,
         help="save BLEND x the fine-tuned weights + (1 - BLEND) x the --init-from ones (default: the fine-tuned)",
@@ -345,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
             not args.no_distort,
             args.paper_count,
             args.blend,
+            args.parish,
         )
     print(json.dumps({"model": "number_reader", **figures}))
     return 0

@@ -297,7 +297,8 @@ async function readNumberOnce() {
     if (err.name !== 'EmptyImageError' && err.name !== 'NoNumberError') throw err;
     hook.lastNumber = null;
     showNumberEmpty(); // everything was erased
-    if (err.name === 'NoNumberError') showStatus('No digit made out in this ink: write the digits larger, side by side.');
+    const unread = 'No digit made out in this ink: write the digits larger, side by side.';
+    if (err.name === 'NoNumberError') showStatus(unread);
   }
 }
 
@@ -473,7 +474,8 @@ async function readPhoto(file) {
     showNumberEmpty();
     if (err.name === 'EmptyImageError') showError(`No writing found in “${file.name}”: the page looks blank.`);
     else if (err.name === 'NoNumberError') {
-      showError(`No number could be read in “${file.name}”: ${err.message}. Crop the photo to the number and try again.`);
+      const hint = 'Crop the photo to the number and try again.';
+      showError(`No number could be read in “${file.name}”: ${err.message}. ${hint}`);
     } else showError(err.message);
   } finally {
     ui.numberPhotoInput.value = ''; // the same file chosen again is read again

@@ -4,6 +4,8 @@
 // The constants (input size, box size, thresholds) come from the model's
 // metadata.json, written by export/tfjs.py, so they are set in one place only.
 
+import { labelCells, windowCounts } from './masks.js';
+
 const tf = globalThis.tf;
 
 export class EmptyImageError extends Error {
@@ -165,12 +167,28 @@ export function preprocessDigit(pixels, config) {
 // running minima are loops. Constants come from metadata.json preprocess (background_config()).
 
 /**
- * Light ink on dark paper, whichever way round the image came: the border is paper, and it is
- * light when it lies above the middle of the image's range (a dim photo's paper is below 0.5).
+ * Every step-th pixel each way, at most `samples` a side: big photos are summed up as well by a sample.
+ * @param {{data: ArrayLike<number>, height: number, width: number}} image
+ * @param {number} samples
+ * @returns {number[]}
+ */
+export function sampled(image, samples) {
+  const { data, height, width } = image;
+  const step = Math.max(1, Math.floor(Math.max(height, width) / samples));
+  const sample = [];
+  for (let y = 0; y < height; y += step) for (let x = 0; x < width; x += step) sample.push(data[y * width + x]);
+  return sample;
+}
+
+/**
+ * Light ink on dark paper, whichever way round the image came: the paper covers most of the image,
+ * and it is light when the median lies above the middle of the image's range (a dim photo's paper
+ * is below 0.5). Not the border: a scan's black page margin may be most of it.
  * @param {tf.Tensor2D} gray
+ * @param {{samples: number}} config
  * @returns {{data: Float32Array, height: number, width: number}}
  */
-export function inkPolarityGray(gray) {
+export function inkPolarityGray(gray, config) {
   const [height, width] = gray.shape;
   const data = Float32Array.from(gray.dataSync());
   let low = Infinity;
@@ -179,8 +197,63 @@ export function inkPolarityGray(gray) {
     if (v < low) low = v;
     if (v > high) high = v;
   }
-  if (borderMean(gray) > (low + high) / 2) for (let i = 0; i < data.length; i++) data[i] = 1 - data[i];
+  const paper = lowPercentile(sampled({ data, height, width }, config.samples), 0.5);
+  if (paper > (low + high) / 2) for (let i = 0; i < data.length; i++) data[i] = 1 - data[i];
   return { data, height, width };
+}
+
+/**
+ * Uint8Array (H x W, 1 set): the dark blocks around the paper (ink polarity: bright): those that
+ * reach the image's edge and hold a square of margin_side of the shorter side, with margin_rim around
+ * them. Dark is past the middle from the paper (the median) to the darkest. Strokes are thinner, so a
+ * drawing has none.
+ * @param {{data: Float32Array, height: number, width: number}} ink
+ * @param {{margin_side: number, margin_rim: number, samples: number}} config
+ */
+export function darkBlocks(ink, config) {
+  const { data, height, width } = ink;
+  const shorter = Math.min(height, width);
+  const radius = Math.floor((config.margin_side * shorter) / 2);
+  const blocks = new Uint8Array(data.length);
+  if (radius < 1) return blocks;
+  const peak = data.reduce((a, b) => Math.max(a, b), -Infinity);
+  const level = Math.fround((paperValue(ink, config) + peak) / 2); // float32, as numpy
+  const dark = { data: data.map((v) => (v > level ? 1 : 0)), rows: height, cols: width };
+  const side = 2 * radius + 1;
+  const squares = windowCounts(dark, radius).map((n) => (n === side * side ? 1 : 0));
+  const inside = { data: squares, rows: height, cols: width };
+  const reach = radius + Math.max(1, Math.floor(config.margin_rim * shorter + 0.5));
+  const grown = { data: windowCounts(inside, reach).map((n) => (n > 0 ? 1 : 0)), rows: height, cols: width };
+  const { labels } = labelCells(grown);
+  const edge = new Set(); // a margin, a page edge, a desk reach the image's edge; ink need not
+  for (let x = 0; x < width; x++) edge.add(labels.data[x]).add(labels.data[(height - 1) * width + x]);
+  for (let y = 0; y < height; y++) edge.add(labels.data[y * width]).add(labels.data[y * width + width - 1]);
+  edge.delete(0);
+  labels.data.forEach((label, i) => (blocks[i] = edge.has(label) ? 1 : 0));
+  return blocks;
+}
+
+/** The paper's level over the whole image: its median (the paper covers most of it). */
+export function paperValue(ink, config) {
+  return lowPercentile(sampled(ink, config.samples), 0.5);
+}
+
+/**
+ * [top, left, bottom, right], exclusive end: the rows and columns that are not all dark blocks.
+ * Throws EmptyImageError when none is left.
+ * @param {Uint8Array} blocks darkBlocks' output
+ */
+export function paperBox(blocks, height, width) {
+  const rowKept = new Uint8Array(height);
+  const colKept = new Uint8Array(width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!blocks[y * width + x]) rowKept[y] = colKept[x] = 1;
+    }
+  }
+  const [top, left] = [rowKept.indexOf(1), colKept.indexOf(1)];
+  if (top < 0) throw new EmptyImageError('no paper found: the image is all margin or desk');
+  return [top, left, rowKept.lastIndexOf(1) + 1, colKept.lastIndexOf(1) + 1];
 }
 
 /** Integer edges of `cells` near-equal cells over `size` pixels. */
@@ -215,10 +288,7 @@ export function paperLevel(image, config) {
       levels[i * cols + j] = lowPercentile(sample, config.background_percentile);
     }
   }
-  const step = Math.max(1, Math.floor(Math.max(height, width) / config.samples));
-  const sample = [];
-  for (let y = 0; y < height; y += step) for (let x = 0; x < width; x += step) sample.push(data[y * width + x]);
-  const ceiling = lowPercentile(sample, config.background_percentile) + config.max_shadow;
+  const ceiling = lowPercentile(sampled(image, config.samples), config.background_percentile) + config.max_shadow;
   const median = neighbourhoodMedian(levels, rows, cols).map((v) => Math.min(v, ceiling));
   return interpolateCells(median, rows, cols, height, width);
 }
@@ -266,10 +336,7 @@ export function interpolateCells(levels, rows, cols, height, width) {
  * pixels' median and 75th percentile are paper's; ink stands far above both. Never above floor_cap of the peak.
  */
 export function noiseFloor(residue, config) {
-  const { data, height, width } = residue;
-  const step = Math.max(1, Math.floor(Math.max(height, width) / config.samples));
-  const sample = [];
-  for (let y = 0; y < height; y += step) for (let x = 0; x < width; x += step) sample.push(data[y * width + x]);
+  const sample = sampled(residue, config.samples);
   const cap = config.floor_cap * sample.reduce((a, b) => Math.max(a, b), -Infinity);
   const dim = sample.filter((v) => v < cap);
   if (dim.length === 0) return 0;
@@ -401,16 +468,29 @@ export function transpose(image) {
 
 /**
  * Grayscale photo, scan or canvas (either polarity) -> float32 [H, W] >= 0, light ink on black
- * with the paper at 0: uneven light subtracted and divided out, paper grain and patterns cut, ruled
- * lines taken out.
+ * with the paper at 0: a page margin or desk around the paper made paper, uneven light subtracted and
+ * divided out, paper grain and patterns cut, ruled lines taken out.
  * @param {tf.Tensor2D} gray
  * @param {object} config metadata.json preprocess (background_config's keys)
  * @returns {tf.Tensor2D}
  */
 export function normaliseBackground(gray, config) {
-  const ink = inkPolarityGray(gray);
+  const whole = inkPolarityGray(gray, config);
+  const blocks = darkBlocks(whole, config);
+  // The paper alone is normalised: the rows and columns that are all margin or desk are left out,
+  // so the paper's lines are measured against the paper's size.
+  const [top, left, bottom, right] = paperBox(blocks, whole.height, whole.width);
+  const paper = Math.fround(paperValue(whole, config));
+  const [height, width] = [bottom - top, right - left];
+  const ink = { data: new Float32Array(height * width), height, width };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = (top + y) * whole.width + left + x;
+      ink.data[y * width + x] = blocks[at] ? paper : whole.data[at];
+    }
+  }
   const level = paperLevel(ink, config).data;
-  const residue = { data: new Float32Array(ink.data.length), height: ink.height, width: ink.width };
+  const residue = { data: new Float32Array(ink.data.length), height, width };
   // Light multiplies: scaled by the best-lit paper's lightness over its own, a shadowed digit stands
   // out as its lit neighbours do (normalise_background). In float32 step by step, as numpy does.
   const minLight = Math.fround(config.min_paper_light);
@@ -426,8 +506,13 @@ export function normaliseBackground(gray, config) {
   const floor = noiseFloor(residue, config);
   for (let i = 0; i < level.length; i++) residue.data[i] = Math.max(residue.data[i] - floor, 0);
   const lines = lineInk(residue, config).data;
-  for (let i = 0; i < lines.length; i++) residue.data[i] -= lines[i];
-  return tf.tensor2d(residue.data, [ink.height, ink.width]);
+  const out = new Float32Array(whole.height * whole.width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      out[(top + y) * whole.width + left + x] = residue.data[y * width + x] - lines[y * width + x];
+    }
+  }
+  return tf.tensor2d(out, [whole.height, whole.width]);
 }
 
 /**

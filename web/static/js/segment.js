@@ -13,6 +13,7 @@
 // {width, height, data: Float32Array}, light ink on black in [0, 1].
 
 import { decodeNumber } from './decode.js';
+import { labelCells, labelHeights, neighbours, windowCounts } from './masks.js';
 
 // --- masks: what numpy does for the Python twin (only here) -------------------------------
 
@@ -76,59 +77,6 @@ export function inkCells(ink, cell, config) {
   const limit = config.cell_fill * cell * cell;
   for (let i = 0; i < sums.length; i++) out.data[i] = sums[i] > limit ? 1 : 0;
   return out;
-}
-
-/** The 8 neighbours of cell `at` (and `at` itself) inside a rows x cols grid, row by row. */
-function neighbours(at, rows, cols) {
-  const r = Math.floor(at / cols);
-  const c = at % cols;
-  const out = [];
-  for (let nr = Math.max(0, r - 1); nr <= Math.min(rows - 1, r + 1); nr++) {
-    for (let nc = Math.max(0, c - 1); nc <= Math.min(cols - 1, c + 1); nc++) out.push(nr * cols + nc);
-  }
-  return out;
-}
-
-/**
- * 8-connected components -> {labels, count}; label 0 is background, 1.. in raster order of first cell.
- * @returns {{labels: {rows: number, cols: number, data: Int32Array}, count: number}}
- */
-export function labelCells(mask) {
-  const { rows, cols } = mask;
-  const labels = { rows, cols, data: new Int32Array(rows * cols) };
-  let count = 0;
-  for (let start = 0; start < mask.data.length; start++) {
-    if (!mask.data[start] || labels.data[start]) continue;
-    count += 1;
-    labels.data[start] = count;
-    const stack = [start];
-    while (stack.length) {
-      for (const next of neighbours(stack.pop(), rows, cols)) {
-        if (mask.data[next] && !labels.data[next]) {
-          labels.data[next] = count;
-          stack.push(next);
-        }
-      }
-    }
-  }
-  return { labels, count };
-}
-
-/**
- * The rows each component 1..count spans, in one pass over the labels (a mask per component would
- * cost count passes: thousands on a noisy scan).
- * @returns {Int32Array}
- */
-export function labelHeights(labels, count) {
-  const top = new Int32Array(count).fill(labels.rows);
-  const bottom = new Int32Array(count).fill(-1);
-  labels.data.forEach((label, i) => {
-    if (!label) return;
-    const row = Math.floor(i / labels.cols);
-    top[label - 1] = Math.min(top[label - 1], row);
-    bottom[label - 1] = Math.max(bottom[label - 1], row);
-  });
-  return bottom.map((b, k) => b - top[k] + 1);
 }
 
 /** Bounding box of a part's cells, or null when it has none. */
@@ -307,34 +255,15 @@ export function strokeWidth(ink, config) {
 }
 
 /**
- * Keep the cells whose 8 neighbours are all set, `times` over (beyond the grid counts as unset).
- * That is: the cells whose square of side 2 x times + 1 around them lies in the grid and is all set,
- * counted from a summed-area table, so the cost does not grow with `times` (a blot's strokes are
- * thousands of pixels wide).
+ * Keep the cells whose 8 neighbours are all set, `times` over (beyond the grid counts as unset):
+ * the cells whose square of side 2 x times + 1 lies in the grid and is all set, counted at once
+ * (preprocess.js windowCounts), so a blot's strokes thousands of pixels wide cost no more than a pen's.
  */
 export function erode(mask, times) {
   if (times <= 0) return mask;
-  const { rows, cols } = mask;
   const side = 2 * times + 1;
-  const kept = emptyMask(rows, cols);
-  if (rows < side || cols < side) return kept;
-  const sums = new Float64Array((rows + 1) * (cols + 1));
-  for (let r = 0; r < rows; r++) {
-    let line = 0;
-    for (let c = 0; c < cols; c++) {
-      line += mask.data[r * cols + c];
-      sums[(r + 1) * (cols + 1) + c + 1] = sums[r * (cols + 1) + c + 1] + line;
-    }
-  }
-  const at = (r, c) => sums[r * (cols + 1) + c];
-  for (let r = times; r < rows - times; r++) {
-    for (let c = times; c < cols - times; c++) {
-      const [top, left, bottom, right] = [r - times, c - times, r + times + 1, c + times + 1];
-      const count = at(bottom, right) - at(top, right) - at(bottom, left) + at(top, left);
-      kept.data[r * cols + c] = count === side * side ? 1 : 0;
-    }
-  }
-  return kept;
+  const counts = windowCounts(mask, times);
+  return { rows: mask.rows, cols: mask.cols, data: Uint8Array.from(counts, (n) => (n === side * side ? 1 : 0)) };
 }
 
 /** The mask and its 8 neighbours. */
