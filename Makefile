@@ -3,7 +3,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 REAL_DIR ?= ../shared/data/svhn/train_sample
 
-.PHONY: segmentation-study box-variants-study strip-heights-study setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house evaluate-real real-sheet synth synth-sheets paper-sheet evaluate-paper train-paper-reader export report optimizer-study evaluate export-tflite bench bench-page
+.PHONY: segmentation-study box-variants-study strip-heights-study setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house evaluate-real real-sheet synth synth-sheets paper-sheet evaluate-paper evaluate-handwriting train-paper-reader export report optimizer-study evaluate export-tflite bench bench-page
 
 # Serving needs the runtime only: no Chromium, no fonts, no training packages.
 setup-run:
@@ -133,6 +133,12 @@ evaluate-house: setup
 # each, and no box (the localizer finds it), as the CLI reads them; into models/metrics.json "house_real".
 evaluate-real: setup
 	$(PY) -m train.evaluate_real --data-dir $(REAL_DIR)
+
+# Real handwriting (issue 29): the committed readers on the fixed validation parts of ../shared/data/handwriting
+# (every digit-only parish number, a tenth of DIDA, the NSYSU held-out writers), read as the CLI reads them;
+# prints each misread and a summary per set and reader, and records them in models/metrics.json (about 3 min).
+evaluate-handwriting: setup
+	$(PY) -m train.evaluate_handwriting
 
 # Real validation crops beside generated ones (docs/svhn_real_vs_generated.png).
 real-sheet: setup

@@ -139,9 +139,14 @@ MAX_SHADOW = 0.5  # the paper is never this much darker than its lightest fifth:
 MIN_PAPER_LIGHT = 0.2  # ink's contrast is scaled by the paper's lightness under it, taken as at least this (0 black)
 SAMPLES = 256  # pixels sampled per side of a cell, and per side of the image for the noise level
 LINE_WORK_SIDE = 256  # lines are found on the image max-pooled to at most this many px a side: fast, lines kept
-MARGIN_SIDE = 0.15  # a dark block holding a square this share of the image's shorter side is no stroke (a thick
+MARGIN_SIDE = 0.2  # a dark block holding a square this share of the image's shorter side is no stroke (a thick
 # brush is a tenth of the canvas's height): a scan's page margin, a page edge, the desk around a note. It is paper.
 MARGIN_RIM = 0.02  # ... and so is this share of the shorter side around it: the block's ragged edge
+RULE_LEVEL = 0.2  # ink at least this share of the brightest is looked at for rules (a ledger's column rules):
+RULE_SHARE = 0.9  # ... a column or row holding it in this share of the paper's rows or columns is a rule, not a
+# digit: no digit runs the paper's whole height or width
+RULE_THICKNESS = 0.04  # ... when such columns or rows side by side are at most this share of the paper thick ...
+RULE_MIN_THICKNESS = 8  # ... or this many px (a 2-px rule counts 4 wide, and a tilted one more): a wider band is ink
 
 
 def sampled(gray: np.ndarray) -> np.ndarray:
@@ -175,6 +180,28 @@ def dark_blocks(ink: np.ndarray) -> np.ndarray:
     labels, _ = label_cells(grown)
     edge = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
     return np.isin(labels, edge[edge > 0])  # a margin, a page edge, a desk reach the image's edge; ink need not
+
+
+def thin_runs(flags: np.ndarray, longest: float) -> np.ndarray:
+    """bool flags -> those in runs of at most `longest` set flags side by side."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    kept = np.zeros_like(flags)
+    for start, end in zip(edges[0::2], edges[1::2]):
+        kept[start:end] = end - start <= longest
+    return kept
+
+
+def rules(ink: np.ndarray) -> np.ndarray:
+    """bool (H, W): the ink of thin bands of columns and rows that hold ink nearly all along the paper
+    (RULE_SHARE, RULE_THICKNESS), and of their neighbours: a ledger's column rules, a form's lines, whole
+    or broken by gaps of a pixel or two (ink counts one pixel around it), with the faint edges beside them."""
+    height, width = ink.shape
+    strong = window_counts(ink > np.float32(RULE_LEVEL * float(ink.max())), 1) > 0
+    upright = thin_runs(strong.mean(axis=0) >= RULE_SHARE, max(RULE_MIN_THICKNESS, RULE_THICKNESS * width))
+    across = thin_runs(strong.mean(axis=1) >= RULE_SHARE, max(RULE_MIN_THICKNESS, RULE_THICKNESS * height))
+    upright = window_counts(upright[None, :], 1)[0] > 0
+    across = window_counts(across[:, None], 1)[:, 0] > 0
+    return (upright[None, :] | across[:, None]) & (ink > 0)
 
 
 def paper_value(ink: np.ndarray) -> float:
@@ -352,8 +379,10 @@ def normalise_background(gray: np.ndarray) -> np.ndarray:
     lit = np.maximum(1.0 - level, MIN_PAPER_LIGHT)
     residue = np.maximum(ink - level, 0.0) * (lit.max() / lit)
     residue = np.maximum(residue - noise_floor(residue), 0.0).astype(np.float32)
+    residue = residue - line_ink(residue)
+    residue[rules(residue)] = 0.0
     out = np.zeros(gray.shape, dtype=np.float32)
-    out[top:bottom, left:right] = residue - line_ink(residue)
+    out[top:bottom, left:right] = residue
     return out
 
 
@@ -584,6 +613,10 @@ def background_config() -> dict:
         "line_work_side": LINE_WORK_SIDE,
         "margin_side": MARGIN_SIDE,
         "margin_rim": MARGIN_RIM,
+        "rule_level": RULE_LEVEL,
+        "rule_share": RULE_SHARE,
+        "rule_thickness": RULE_THICKNESS,
+        "rule_min_thickness": RULE_MIN_THICKNESS,
     }
 
 

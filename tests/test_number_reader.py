@@ -85,7 +85,8 @@ def test_a_blank_canvas_has_no_strip():
 
 @needs_node
 def test_python_and_the_page_make_the_same_strip(numbers):
-    images = [image for _, image in numbers[:4]] + [255 - numbers[4][1], bar(50, 90, (3, 4, 80, 30))]
+    small = np.minimum(bar(50, 90, (3, 10, 8, 30)), bar(50, 90, (40, 10, 8, 30)))  # "11", small, near the edge
+    images = [image for _, image in numbers[:4]] + [255 - numbers[4][1], small]
     for image, theirs in zip(images, js_number_strip(images, STRIP_CONFIG)):
         strip, place = preprocess_number_strip(image)
         assert theirs["ok"] and np.abs(theirs["strip"] - strip).max() <= 1e-4

@@ -151,3 +151,19 @@ def test_a_black_page_margin_or_a_desk_around_the_paper_is_paper_not_ink():
         assert abs(top - dy - expected[0]) <= 2 and abs(left - dx - expected[1]) <= 2
         assert abs(bottom - dy - expected[2]) <= 2 and abs(right - dx - expected[3]) <= 2
         assert ink[:, : dx - 10].max() == 0  # nothing of the margin or the desk is left as ink
+
+
+def test_a_ledgers_column_rules_are_not_ink_but_a_tall_one_is():
+    from reader.preprocess import ink_image, number_box
+
+    seven = draw_polylines(SEVEN)  # dark ink on white, 280 x 280, the seven in the middle
+    expected = number_box(ink_image(seven))
+    ruled = seven.copy()
+    ruled[:, [20, 21, 258]] = 90  # column rules from edge to edge, one of them broken
+    ruled[100:103, 258] = 255
+    top, left, bottom, right = number_box(ink_image(ruled))
+    assert abs(left - expected[1]) <= 2 and abs(right - expected[3]) <= 2 and abs(top - expected[0]) <= 2
+    assert abs(bottom - expected[2]) <= 2
+    one = np.full((280, 1120), 255, np.uint8)
+    one[40:240, 500:516] = 0  # a tall 1 on the number canvas, short of the edges: ink
+    assert number_box(ink_image(one)) == (40, 500, 240, 516)

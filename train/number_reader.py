@@ -253,8 +253,10 @@ def paper_mix(
     from train.paper import clean_validation_numbers, training_clean_numbers, training_paper_numbers
 
     x_clean, y_clean = training_clean_numbers(clean_count, cache_dir)
-    x_paper, y_paper = training_paper_numbers(paper_count, cache_dir)
     x_val, y_val = clean_validation_numbers(cache_dir, val_count)
+    if not paper_count:  # canvas numbers only (beside real ones, --parish)
+        return x_clean, y_clean, x_val, y_val
+    x_paper, y_paper = training_paper_numbers(paper_count, cache_dir)
     return np.concatenate([x_clean, x_paper]), np.concatenate([y_clean, y_paper]), x_val, y_val
 
 

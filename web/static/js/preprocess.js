@@ -233,6 +233,52 @@ export function darkBlocks(ink, config) {
   return blocks;
 }
 
+/** 0/1 flags -> those in runs of at most `longest` set flags side by side. */
+export function thinRuns(flags, longest) {
+  const kept = new Uint8Array(flags.length);
+  for (let start = 0; start < flags.length; ) {
+    if (!flags[start]) {
+      start += 1;
+      continue;
+    }
+    let end = start;
+    while (end < flags.length && flags[end]) end += 1;
+    if (end - start <= longest) kept.fill(1, start, end);
+    start = end;
+  }
+  return kept;
+}
+
+/**
+ * Uint8Array (H x W, 1 set): the ink of thin bands of columns and rows that hold ink nearly all along
+ * the paper (rule_share, rule_thickness), and of their neighbours: a ledger's column rules, a form's
+ * lines, whole or broken by gaps of a pixel or two (ink counts one pixel around it), with the faint
+ * edges beside them.
+ * @param {{data: Float32Array, height: number, width: number}} ink
+ * @param {{rule_level: number, rule_share: number, rule_thickness: number, rule_min_thickness: number}} config
+ */
+export function rules(ink, config) {
+  const { data, height, width } = ink;
+  const peak = data.reduce((a, b) => Math.max(a, b), -Infinity);
+  const level = Math.fround(config.rule_level * peak); // float32, as numpy
+  const strong = windowCounts({ data: data.map((v) => (v > level ? 1 : 0)), rows: height, cols: width }, 1);
+  const inColumn = new Float64Array(width);
+  const inRow = new Float64Array(height);
+  strong.forEach((n, i) => {
+    if (n > 0) {
+      inColumn[i % width] += 1;
+      inRow[Math.floor(i / width)] += 1;
+    }
+  });
+  const flagged = (counts, length, across) => {
+    const thickest = Math.max(config.rule_min_thickness, config.rule_thickness * across);
+    const full = thinRuns(counts.map((n) => (n / length >= config.rule_share ? 1 : 0)), thickest);
+    return windowCounts({ data: full, rows: 1, cols: counts.length }, 1).map((n) => (n > 0 ? 1 : 0));
+  };
+  const [upright, across] = [flagged(inColumn, height, width), flagged(inRow, width, height)];
+  return Uint8Array.from(data, (v, i) => ((upright[i % width] || across[Math.floor(i / width)]) && v > 0 ? 1 : 0));
+}
+
 /** The paper's level over the whole image: its median (the paper covers most of it). */
 export function paperValue(ink, config) {
   return lowPercentile(sampled(ink, config.samples), 0.5);
@@ -506,10 +552,12 @@ export function normaliseBackground(gray, config) {
   const floor = noiseFloor(residue, config);
   for (let i = 0; i < level.length; i++) residue.data[i] = Math.max(residue.data[i] - floor, 0);
   const lines = lineInk(residue, config).data;
+  for (let i = 0; i < lines.length; i++) residue.data[i] -= lines[i];
+  const ruled = rules(residue, config);
   const out = new Float32Array(whole.height * whole.width);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      out[(top + y) * whole.width + left + x] = residue.data[y * width + x] - lines[y * width + x];
+      out[(top + y) * whole.width + left + x] = ruled[y * width + x] ? 0 : residue.data[y * width + x];
     }
   }
   return tf.tensor2d(out, [whole.height, whole.width]);
