@@ -182,11 +182,16 @@ def dark_blocks(ink: np.ndarray) -> np.ndarray:
     return np.isin(labels, edge[edge > 0])  # a margin, a page edge, a desk reach the image's edge; ink need not
 
 
+def ink_runs(counts: np.ndarray) -> list[tuple[int, int]]:
+    """Counts along rows or columns -> the (start, end) of each run of non-zero counts, exclusive end."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], (counts > 0).astype(np.int8), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[0::2], edges[1::2])]
+
+
 def thin_runs(flags: np.ndarray, longest: float) -> np.ndarray:
     """bool flags -> those in runs of at most `longest` set flags side by side."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
     kept = np.zeros_like(flags)
-    for start, end in zip(edges[0::2], edges[1::2]):
+    for start, end in ink_runs(flags):
         kept[start:end] = end - start <= longest
     return kept
 
@@ -402,6 +407,10 @@ STRONG_INK = 0.5  # the number's box is laid on ink at least this bright (of the
 # behind (pieces of ruled lines, box edges, shadow seams, pattern specks) is fainter, and one faint speck far off
 # would shrink the digits in the strip
 BOX_REACH = 0.1  # ... then widened to the fainter ink within this share of its height: stroke ends and edges
+BAND_GAP = 0.25  # rows of strong ink split by a gap under this share of the taller side are one band; the number
+# is the band with the most strong ink times rows, not a printed heading, an underline or a ruled line
+NUMBER_GAP = 2.0  # ... and within the band, columns of ink further than this many band heights from the
+# heaviest group are another cell's stroke or a rule's piece, not a digit of the number
 
 
 def strip_scale(height: int, width: int, ink_height: int = STRIP_INK_HEIGHT) -> float:
@@ -425,10 +434,34 @@ def strip_placement(box: tuple[int, int, int, int], ink_height: int = STRIP_INK_
     }
 
 
+def heaviest_group(
+    counts: np.ndarray, gap: float | None = None, share: float = 0.0, by_extent: bool = False
+) -> tuple[int, int]:
+    """Counts along rows or columns -> (start, end) of the group of ink runs with the most ink (times
+    its extent when by_extent: a line under or over a number holds much ink in few rows), runs joining
+    a group when the gap to it is at most `gap` px, or `share` of the longer of the two."""
+    groups: list[list[int]] = []
+    for start, end in ink_runs(counts):
+        if groups:
+            last = groups[-1]
+            allowed = gap if gap is not None else share * max(last[1] - last[0], end - start)
+            if start - last[1] <= allowed:
+                last[1] = end
+                continue
+        groups.append([start, end])
+    best = max(groups, key=lambda g: (float(counts[g[0] : g[1]].sum()) * ((g[1] - g[0]) if by_extent else 1), -g[0]))
+    return best[0], best[1]
+
+
 def number_box(ink: np.ndarray) -> tuple[int, int, int, int]:
-    """(top, left, bottom, right), exclusive end, of the number's ink: the box of the strong ink and of
-    the faint ink near it. Raises EmptyImageError when blank."""
-    top, left, bottom, right = ink_bounding_box(ink, STRONG_INK)
+    """(top, left, bottom, right), exclusive end, of the number's ink: the heaviest band of rows of
+    strong ink, the heaviest group of its columns (heaviest_group), and the faint ink near them.
+    Raises EmptyImageError when blank."""
+    strong = ink > STRONG_INK
+    if not strong.any():
+        raise EmptyImageError("no ink found: the image is blank")
+    top, bottom = heaviest_group(strong.sum(axis=1), share=BAND_GAP, by_extent=True)
+    left, right = heaviest_group(strong[top:bottom].sum(axis=0), gap=NUMBER_GAP * (bottom - top))
     reach = math.floor(BOX_REACH * (bottom - top) + 0.5)
     near_top, near_left = max(0, top - reach), max(0, left - reach)
     near = ink_bounding_box(ink[near_top : bottom + reach, near_left : right + reach])
@@ -641,6 +674,8 @@ def strip_config() -> dict:
         "strip_margin": STRIP_MARGIN,
         "strong_ink": STRONG_INK,
         "box_reach": BOX_REACH,
+        "band_gap": BAND_GAP,
+        "number_gap": NUMBER_GAP,
         "ink_threshold": INK_THRESHOLD,
         "min_contrast": MIN_CONTRAST,
         **background_config(),

@@ -8,7 +8,7 @@ from tests.conftest import ROOT
 from train.evaluate import accuracy, predict_probabilities
 
 METRICS = json.loads((ROOT / "models" / "metrics.json").read_text())
-TARGETS = {"mnist_mlp": 0.983, "mnist_cnn": 0.9965}  # the labs reached 97.7 % and 99.5 %
+TARGETS = {"mnist_mlp": 0.983, "mnist_cnn": 0.996}  # the labs reached 97.7 % and 99.5 %; issue 29 keeps 99.6 %
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))

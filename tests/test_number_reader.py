@@ -19,12 +19,14 @@ from reader.preprocess import (
     STRIP_WIDTH,
     EmptyImageError,
     ink_image,
+    number_box,
     number_strip,
     number_strips,
     preprocess_number_strip,
     strip_config,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require_data
+from tests.hard_images import parish_scans
 from tests.jsbridge import (
     js_decode_frames,
     js_frame_boxes,
@@ -110,9 +112,31 @@ def test_a_number_as_wide_as_the_strip_is_read_once():
     assert len(strips) == 1 and strips[0][1]["width"] == STRIP_WIDTH - 2 * STRIP_MARGIN
 
 
+def ledger_cell() -> np.ndarray:
+    """A ledger cell as a scan shows it: a two-digit number (x 100-180, y 100-140) with a printed
+    heading above it, an underline under it and a neighbour's stroke far to its right."""
+    image = np.full((260, 320), 255, np.uint8)
+    for x, y, w, h in [
+        (100, 100, 30, 40),  # the number's two digits
+        (150, 100, 30, 40),
+        (40, 10, 240, 6),  # the heading
+        (90, 154, 110, 4),  # the underline, 14 px under the digits
+        (270, 105, 6, 30),  # a stroke of the next cell, 90 px off
+    ]:
+        image[y : y + h, x : x + w] = 0
+    return image
+
+
+def test_the_number_box_leaves_out_a_heading_an_underline_and_a_far_stroke():
+    top, left, bottom, right = number_box(ink_image(ledger_cell()))
+    assert (top, bottom) == (100, 140)  # the heading and the underline are other bands
+    assert (left, right) == (100, 180)  # the next cell's stroke is too far off to be a digit
+
+
 @needs_node
 def test_python_and_the_page_make_the_same_strips_at_every_height(numbers):
-    images = [image for _, image in numbers[:3]] + [bar(280, 1120, (10, 130, 1100, 40))]
+    scans = require_data(lambda: parish_scans(4), "the parish ledger scans")  # headings, rules, underlines
+    images = [image for _, image in numbers[:3]] + [bar(280, 1120, (10, 130, 1100, 40)), ledger_cell(), *scans]
     for image, theirs in zip(images, js_number_strips(images, STRIP_CONFIG)):
         ours = number_strips(ink_image(image), tuple(STRIP_CONFIG["strip_ink_heights"]))
         assert len(theirs) == len(ours) >= 1
@@ -263,7 +287,7 @@ def test_training_runs_end_to_end_on_a_few_numbers(tmp_path):
 
 
 def test_a_blend_keeps_its_share_of_the_fine_tune():
-    from train.number_reader import blend_weights
+    from train.blend import blend_weights
 
     start = [np.zeros((2, 2), np.float32), np.full(3, 4.0, np.float32)]
     tuned = [np.ones((2, 2), np.float32), np.full(3, 8.0, np.float32)]

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 from tqdm import tqdm
 
 from reader.paths import CACHE_DIR, SHARED_DATA_DIR
-from reader.preprocess import EmptyImageError
+from reader.preprocess import EmptyImageError, preprocess_digit
 from reader.read import load_image
 from train.numbers import encode_label, number_strips_uint8
 
@@ -111,3 +112,82 @@ def parish_strips(split: str, cache_dir: Path = CACHE_DIR, workers: int = 2) -> 
         return np.stack([x for x, _ in made]), np.stack([y for _, y in made]).astype(np.int32)
 
     return cached_set(cache_dir, f"parish_v{PAPER_VERSION}_{split}_n{len(samples)}", make)
+
+
+# --- real single digits as the digit CNN and MLP train on them ----------------------------
+def digit_images(samples: list[Sample]) -> tuple[np.ndarray, np.ndarray]:
+    """Single-digit scans -> (float32 (N, 28, 28, 1) as the CLI's digit route preprocesses them, int labels);
+    scans that read as blank are left out (the CLI refuses them, so there is nothing to learn)."""
+    images, labels = [], []
+    for sample in tqdm(samples, desc="handwritten digits", leave=False):
+        try:
+            images.append(preprocess_digit(load_image(sample.path)))
+        except EmptyImageError:
+            continue
+        labels.append(int(sample.label))
+    return np.stack(images).astype(np.float32)[..., None], np.array(labels, dtype=np.int64)
+
+
+def handwritten_digits(split: str, limit: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{"dida": (x, y), "nsysu": (x, y)} of `split`, each cut to `limit` samples spread over the set
+    (smoke runs)."""
+    found = {"dida": dida_digits(split), "nsysu": nsysu_digits(split)}
+    if limit:
+        found = {name: samples[:: max(1, len(samples) // limit)][:limit] for name, samples in found.items()}
+    return {name: digit_images(samples) for name, samples in found.items()}
+
+
+# --- long real numbers: parish strips side by side ----------------------------------------
+JOIN_GAP = (2, 10)  # px of paper between joined numbers in the strip, as between a number's digits
+JOIN_PARTS = (2, 3)  # numbers joined into one: parish numbers have 1-3 digits, people write up to 8
+
+
+def strip_ink(strip: np.ndarray) -> np.ndarray:
+    """A strip (uint8 (32, 256)) -> its columns that hold ink (the whole strip height)."""
+    cols = np.flatnonzero(strip.max(axis=0) > 0)
+    return strip[:, cols[0] : cols[-1] + 1] if cols.size else strip[:, :0]
+
+
+def join_strips(parts: list[np.ndarray], gaps: list[int], width: int, margin: int) -> np.ndarray:
+    """Strips' ink side by side with `gaps` px between, shrunk to fit width - 2 margin when wider
+    (the strip's own rule: a long number is made narrower and lower, never cut), centred."""
+    pieces = []
+    for k, part in enumerate(parts):
+        pieces.append(part)
+        if k < len(gaps):
+            pieces.append(np.zeros((part.shape[0], gaps[k]), np.uint8))
+    row = np.concatenate(pieces, axis=1)
+    height = row.shape[0]
+    fit = width - 2 * margin
+    if row.shape[1] > fit:
+        scale = fit / row.shape[1]
+        shrunk = Image.fromarray(row).resize((fit, max(1, round(height * scale))), Image.BILINEAR)
+        row = np.zeros((height, fit), np.uint8)
+        top = (height - shrunk.height) // 2
+        row[top : top + shrunk.height] = np.asarray(shrunk)
+    out = np.zeros((height, width), np.uint8)
+    left = (width - row.shape[1]) // 2
+    out[:, left : left + row.shape[1]] = row
+    return out
+
+
+def joined_numbers(
+    x: np.ndarray, y: np.ndarray, count: int, seed: int, max_digits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`count` long real numbers made of 2-3 parish strips (x uint8 (N, 32, 256), y encoded labels)
+    side by side, at most max_digits digits: real ink, real paper residue, real lengths of 4-8."""
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    while len(xs) < count:
+        picks = rng.choice(len(x), rng.integers(JOIN_PARTS[0], JOIN_PARTS[1] + 1), replace=False)
+        lengths = [int(y[k][0]) for k in picks]
+        if sum(lengths) > max_digits:
+            continue
+        parts = [strip_ink(x[k]) for k in picks]
+        gaps = [int(g) for g in rng.integers(JOIN_GAP[0], JOIN_GAP[1] + 1, len(parts) - 1)]
+        xs.append(join_strips(parts, gaps, x.shape[2], 4))
+        digits = [int(d) for k in picks for d in y[k][1 : 1 + int(y[k][0])]]
+        label = np.zeros(y.shape[1], np.int32)
+        label[0], label[1 : 1 + len(digits)] = len(digits), digits
+        ys.append(label)
+    return np.stack(xs), np.stack(ys)

@@ -29,6 +29,7 @@ from reader.decode import agreed_reading, decode_frames
 from reader.paths import CACHE_DIR, MODELS_DIR
 from reader.preprocess import STRIP_HEIGHT, STRIP_MARGIN, STRIP_WIDTH
 from reader.quiet_tf import import_tensorflow_quietly
+from train.blend import blended_model
 from train.cli import command
 from train.evaluate import update_metrics
 from train.models import build_number_reader
@@ -87,20 +88,6 @@ def distort(strip: tf.Tensor) -> tf.Tensor:
     resized = tf.image.resize(strip, size, antialias=True)
     padded = tf.image.resize_with_crop_or_pad(resized, STRIP_HEIGHT + 2 * SHIFT, STRIP_WIDTH + 2 * SHIFT)
     return tf.image.random_crop(padded, [STRIP_HEIGHT, STRIP_WIDTH, 1])
-
-
-def blend_weights(start: list[np.ndarray], tuned: list[np.ndarray], share: float) -> list[np.ndarray]:
-    """share x the fine-tuned weights + (1 - share) x the weights it started from (WiSE-FT,
-    Wortsman et al. 2022): a fine-tune on paper keeps most of what it gained on paper and gives
-    back what it lost on the canvas (measured in README, "Numbers on paper")."""
-    return [((1 - share) * a + share * b).astype(a.dtype) for a, b in zip(start, tuned)]
-
-
-def blended_model(init_from: Path, tuned: keras.Model, share: float) -> keras.Model:
-    """The fine-tuned model with blend_weights of it and the model it was initialised from."""
-    start = keras.models.load_model(init_from, compile=False)
-    tuned.set_weights(blend_weights(start.get_weights(), tuned.get_weights(), share))
-    return tuned
 
 
 def as_input(x: np.ndarray) -> np.ndarray:
@@ -186,6 +173,8 @@ def train(
     paper_count: int = 0,
     blend: float | None = None,
     parish: bool = False,
+    joined: int = 0,
+    parish_copies: int = 1,
 ) -> dict:
     started = time.perf_counter()
     if paper_count or parish:
@@ -199,9 +188,13 @@ def train(
         x_val, y_val = cached_numbers(banks["validation"], val_count, VAL_SEED, cache_dir)
     real_count = 0
     if parish:  # real handwritten numbers on real ledger paper (train/handwriting.py), all of them
-        from train.handwriting import parish_strips
+        from train.handwriting import joined_numbers, parish_strips
 
         x_real, y_real = parish_strips("train", cache_dir)
+        x_real, y_real = np.concatenate([x_real] * parish_copies), np.concatenate([y_real] * parish_copies)
+        if joined:  # long numbers of real ink: 2-3 parish numbers side by side
+            x_long, y_long = joined_numbers(x_real, y_real, joined, TRAIN_SEED, MAX_DIGITS)
+            x_real, y_real = np.concatenate([x_real, x_long]), np.concatenate([y_real, y_long])
         x_train, y_train, real_count = np.concatenate([x_train, x_real]), np.concatenate([y_train, y_real]), len(x_real)
     print(
         f"numbers ready: {len(x_train)} training, {len(x_val)} validation ({time.perf_counter() - started:.0f} s)",
@@ -232,7 +225,9 @@ def train(
         **whole_number_accuracy(model, x_val, y_val),
         "train_numbers": int(len(x_train)),
         "train_paper_numbers": paper_count,
-        "train_parish_numbers": real_count,
+        "train_parish_numbers": real_count - joined if parish else 0,
+        "parish_copies": parish_copies if parish else 0,
+        "train_joined_parish_numbers": joined if parish else 0,
         "initialized_from": str(init_from) if init_from else None,
         "peak_lr": peak_lr,
         "distorted": distorted,
@@ -322,6 +317,18 @@ def main(argv: list[str] | None = None) -> int:
         help="also train on every digit-only parish training number: real scans (train/handwriting.py)",
     )
     parser.add_argument(
+        "--parish-copies",
+        type=int,
+        default=1,
+        help="with --parish: show each parish number this many times per epoch (default: 1)",
+    )
+    parser.add_argument(
+        "--joined",
+        type=int,
+        default=0,
+        help="with --parish: also this many long numbers of 2-3 parish numbers side by side (default: 0)",
+    )
+    parser.add_argument(
         "--blend",
         type=float,
         help="save BLEND x the fine-tuned weights + (1 - BLEND) x the --init-from ones (default: the fine-tuned)",
@@ -334,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if (args.blend is not None or args.blend_tuned) and not args.init_from:
         parser.error("--blend needs --init-from: the weights the fine-tune started from")
+    if args.joined and not args.parish:
+        parser.error("--joined needs --parish: long numbers are made of the parish numbers")
     if args.blend_tuned and args.blend is None:
         parser.error("--blend-tuned needs --blend")
     if args.blend is not None and not 0 <= args.blend <= 1:
@@ -361,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
             args.paper_count,
             args.blend,
             args.parish,
+            args.joined,
+            args.parish_copies,
         )
     print(json.dumps({"model": "number_reader", **figures}))
     return 0

@@ -233,19 +233,26 @@ export function darkBlocks(ink, config) {
   return blocks;
 }
 
-/** 0/1 flags -> those in runs of at most `longest` set flags side by side. */
-export function thinRuns(flags, longest) {
-  const kept = new Uint8Array(flags.length);
-  for (let start = 0; start < flags.length; ) {
-    if (!flags[start]) {
+/** Counts along rows or columns -> the [start, end] of each run of non-zero counts, exclusive end. */
+export function inkRuns(counts) {
+  const runs = [];
+  for (let start = 0; start < counts.length; ) {
+    if (!counts[start]) {
       start += 1;
       continue;
     }
     let end = start;
-    while (end < flags.length && flags[end]) end += 1;
-    if (end - start <= longest) kept.fill(1, start, end);
+    while (end < counts.length && counts[end]) end += 1;
+    runs.push([start, end]);
     start = end;
   }
+  return runs;
+}
+
+/** 0/1 flags -> those in runs of at most `longest` set flags side by side. */
+export function thinRuns(flags, longest) {
+  const kept = new Uint8Array(flags.length);
+  for (const [start, end] of inkRuns(flags)) if (end - start <= longest) kept.fill(1, start, end);
   return kept;
 }
 
@@ -584,7 +591,8 @@ export function inkImage(pixels, config) {
 
 // --- whole numbers: the ink of a written number -> the number reader's strip ----------
 // Constants come from the number reader's metadata.json preprocess: {strip_height,
-// strip_width, strip_ink_height, strip_margin, strong_ink, box_reach, ink_threshold, min_contrast}.
+// strip_width, strip_ink_height, strip_margin, strong_ink, box_reach, band_gap, number_gap, ink_threshold,
+// min_contrast}.
 
 /** How much an ink box of height x width is scaled into the strip to be inkHeight px high. */
 export function stripScale(height, width, config, inkHeight = config.strip_ink_height) {
@@ -610,16 +618,57 @@ export function stripPlacement(box, config, inkHeight = config.strip_ink_height)
 }
 
 /**
- * [top, left, bottom, right], exclusive end, of the number's ink: the box of the strong ink
- * (config.strong_ink) and of the faint ink within config.box_reach of its height. What paper leaves
- * behind is faint, and one faint speck far off would shrink the digits in the strip.
+ * Counts along rows or columns -> [start, end] of the group of ink runs with the most ink (times its
+ * extent when byExtent: a line under or over a number holds much ink in few rows), runs joining a
+ * group when the gap to it is at most `gap` px, or `share` of the longer of the two.
+ */
+export function heaviestGroup(counts, gap = null, share = 0, byExtent = false) {
+  const groups = [];
+  for (const [start, end] of inkRuns(counts)) {
+    const last = groups[groups.length - 1];
+    if (last) {
+      const allowed = gap !== null ? gap : share * Math.max(last[1] - last[0], end - start);
+      if (start - last[1] <= allowed) {
+        last[1] = end;
+        continue;
+      }
+    }
+    groups.push([start, end]);
+  }
+  let best = null;
+  let bestScore = -1;
+  for (const [start, end] of groups) {
+    let sum = 0;
+    for (let i = start; i < end; i += 1) sum += counts[i];
+    const score = sum * (byExtent ? end - start : 1);
+    if (score > bestScore) [best, bestScore] = [[start, end], score];
+  }
+  return best;
+}
+
+/**
+ * [top, left, bottom, right], exclusive end, of the number's ink: the heaviest band of rows of strong
+ * ink (config.strong_ink, config.band_gap), the heaviest group of its columns (config.number_gap band
+ * heights apart at most) and the faint ink within config.box_reach of its height. A printed heading,
+ * an underline, a ruled line's piece or a neighbour's stroke is another band or group, and one faint
+ * speck far off would shrink the digits in the strip.
  * @param {tf.Tensor2D} ink
  * @returns {number[]}
  */
 export function numberBox(ink, config) {
-  const [top, left, bottom, right] = inkBoundingBox(ink, config.strong_ink);
-  const reach = Math.floor(config.box_reach * (bottom - top) + 0.5);
   const [height, width] = ink.shape;
+  const strong = tf.tidy(() => ink.greater(config.strong_ink).cast('int32'));
+  let top, left, bottom, right;
+  try {
+    const rowCounts = tf.tidy(() => strong.sum(1).dataSync());
+    if (!rowCounts.some((n) => n > 0)) throw new EmptyImageError();
+    [top, bottom] = heaviestGroup(rowCounts, null, config.band_gap, true);
+    const colCounts = tf.tidy(() => strong.slice([top, 0], [bottom - top, width]).sum(0).dataSync());
+    [left, right] = heaviestGroup(colCounts, config.number_gap * (bottom - top));
+  } finally {
+    strong.dispose();
+  }
+  const reach = Math.floor(config.box_reach * (bottom - top) + 0.5);
   const nearTop = Math.max(0, top - reach);
   const nearLeft = Math.max(0, left - reach);
   const near = ink.slice(
