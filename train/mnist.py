@@ -141,7 +141,8 @@ def train(
     if tuned is not None:  # the fine-tune has run: its model and its record
         model = keras.models.load_model(tuned, compile=False)
         history = json.loads((tuned.parent / f"{name}_history.json").read_text())
-        train_seconds = json.loads((tuned.parent / "metrics.json").read_text())[name]["train_seconds"]
+        record = json.loads((tuned.parent / "metrics.json").read_text())[name]
+        train_seconds, epochs = record["train_seconds"], record["epochs"]
     else:
         model = BUILDERS[kind]() if init_from is None else keras.models.load_model(init_from, compile=False)
         steps = int(np.ceil(len(x_train) / BATCH_SIZE))
