@@ -96,7 +96,9 @@ def test_the_committed_digit_readers_read_the_real_digits_as_recorded(name):
     for kind in ("cnn", "mlp"):
         figures = evaluate_set(samples, kind, load_reader(kind))
         print(f"{name} {kind}: {figures['whole_number_accuracy'] * 100:.1f} % of {len(samples)}")
-        assert figures["whole_number_accuracy"] == pytest.approx(recorded[kind]["whole_number_accuracy"], abs=1e-4)
+        # within one image: another CPU's float rounding may tip one borderline digit
+        one = 1.5 / len(samples)
+        assert figures["whole_number_accuracy"] == pytest.approx(recorded[kind]["whole_number_accuracy"], abs=one)
         assert figures["whole_number_accuracy"] >= REAL_FLOORS[(f"real_{name}_digits", kind)]
 
 
