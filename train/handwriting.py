@@ -21,7 +21,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from reader.paths import CACHE_DIR, SHARED_DATA_DIR
-from reader.preprocess import EmptyImageError, preprocess_digit
+from reader.preprocess import EmptyImageError, ink_bounding_box, preprocess_digit
 from reader.read import load_image
 from train.numbers import encode_label, number_strips_uint8
 
@@ -143,9 +143,10 @@ JOIN_PARTS = (2, 3)  # numbers joined into one: parish numbers have 1-3 digits, 
 
 
 def strip_ink(strip: np.ndarray) -> np.ndarray:
-    """A strip (uint8 (32, 256)) -> its columns that hold ink (the whole strip height)."""
-    cols = np.flatnonzero(strip.max(axis=0) > 0)
-    return strip[:, cols[0] : cols[-1] + 1] if cols.size else strip[:, :0]
+    """A strip (uint8 (32, 256), never blank: parish_strips leaves blank scans out) -> its columns
+    that hold ink (the whole strip height)."""
+    _, left, _, right = ink_bounding_box(strip, 0)
+    return strip[:, left:right]
 
 
 def join_strips(parts: list[np.ndarray], gaps: list[int], width: int, margin: int) -> np.ndarray:

@@ -128,10 +128,9 @@ def train(
         x_train, y_train = np.concatenate([x_train, x_pen]), np.concatenate([y_train, y_pen])
         callbacks.append(PenValidation(*pen_val))
     mnist_count = len(x_train) - (0 if pen_val is None else len(x_pen))
-    real_val = {}
-    if use_handwriting:
+    real_val = handwritten_digits("validation", limit) if use_handwriting else {}
+    if use_handwriting and tuned is None:  # a finished fine-tune is only blended and measured
         real_train = handwritten_digits("train", limit)
-        real_val = handwritten_digits("validation", limit)
         x_real = np.concatenate([x for x, _ in real_train.values()] * HANDWRITING_COPIES)
         y_real = np.concatenate([y for _, y in real_train.values()] * HANDWRITING_COPIES)
         x_train, y_train = np.concatenate([x_train, x_real]), np.concatenate([y_train, y_real])
@@ -142,7 +141,7 @@ def train(
         model = keras.models.load_model(tuned, compile=False)
         history = json.loads((tuned.parent / f"{name}_history.json").read_text())
         record = json.loads((tuned.parent / "metrics.json").read_text())[name]
-        train_seconds, epochs = record["train_seconds"], record["epochs"]
+        train_seconds, epochs, train_images = record["train_seconds"], record["epochs"], record["train_images"]
     else:
         model = BUILDERS[kind]() if init_from is None else keras.models.load_model(init_from, compile=False)
         steps = int(np.ceil(len(x_train) / BATCH_SIZE))
@@ -156,7 +155,7 @@ def train(
             callbacks=callbacks,
             verbose=2 if os.environ.get("CI") else 1,
         ).history
-        train_seconds = time.perf_counter() - started
+        train_seconds, train_images = time.perf_counter() - started, len(x_train)
     if blend is not None:
         model = blended_model(init_from, model, blend)
 
@@ -168,7 +167,7 @@ def train(
         "params": int(model.count_params()),
         "epochs": epochs,
         "train_seconds": round(train_seconds, 1),
-        "train_images": int(len(x_train)),
+        "train_images": int(train_images),
         "seed": seed,
         "machine": f"{os.cpu_count()} CPU cores",
         "init_from": None if init_from is None else str(init_from),
