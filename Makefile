@@ -3,7 +3,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 REAL_DIR ?= ../shared/data/svhn/train_sample
 
-.PHONY: segmentation-study box-variants-study strip-heights-study setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house evaluate-real real-sheet synth synth-sheets paper-sheet evaluate-paper evaluate-handwriting handwriting-sheet train-handwriting-reader train-paper-reader export report optimizer-study evaluate export-tflite bench bench-page
+.PHONY: segmentation-study box-variants-study strip-heights-study setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house evaluate-real real-sheet synth synth-sheets paper-sheet evaluate-paper evaluate-handwriting handwriting-sheet train-handwriting-reader train-paper-reader export report optimizer-study evaluate export-tflite bench bench-page bench-train compose-sheet real-mixes-study
 
 # Serving needs the runtime only: no Chromium, no fonts, no training packages.
 setup-run:
@@ -23,12 +23,12 @@ test: setup
 screenshots: setup
 	SCREENSHOT_DIR=docs $(PY) -m pytest tests/browser -k screenshot $(PYTEST_ARGS)
 
-# requirements.lock from pyproject.toml's lists, by pip-tools in a venv of its own (its `build` needs a newer
+# requirements.txt from pyproject.toml's lists, by pip-tools in a venv of its own (its `build` needs a newer
 # `packaging` than tensorflowjs allows, so it cannot share .venv). Existing pins are kept unless UPGRADE=1.
 lock:
 	python3 -m venv cache/lock-tools && cache/lock-tools/bin/pip install -q --disable-pip-version-check pip-tools
 	cache/lock-tools/bin/pip-compile --quiet --all-extras --strip-extras --no-emit-index-url --no-emit-find-links \
-		$(if $(UPGRADE),--upgrade) --output-file requirements.lock pyproject.toml
+		$(if $(UPGRADE),--upgrade) --output-file requirements.txt pyproject.toml
 
 # The full load test: `python server.py` (waitress) on loopback, 2,000 mixed requests from 50 clients,
 # then 1,000 predictions for memory; prints p50/p99 latency, throughput and RSS (about a minute on 2 cores).
@@ -217,5 +217,32 @@ bench: setup
 	$(PY) -m bench.run $(if $(RETRAIN),--retrain) $(ARGS)
 
 # The drawing page's own time to first prediction (new visitors, headless Chromium, loopback): a minute or two.
+# The house reader's training speed (issue 24): samples/s of the model alone, of the input pipeline alone and
+# of the two together, on the real-photo stage's data; writes docs/training_speed.json and its section in
+# docs/benchmarks.md (about 3 minutes).
+bench-train: setup
+	$(PY) -m bench.training --record $(ARGS)
+
+# What each kind of training data gives on the real validation photos (issue 24): from the reader trained on
+# generated crops alone, 8 epochs with the real training photos, then the same with 24,000 numbers spliced from
+# their digits; each run scored by train.evaluate_real into its own folder, the table into docs/real_mixes.json
+# (about 45 minutes on 2 CPU cores).
+MIX_ARGS = --real-dir $(REAL_DIR) --train-count 16000 --box-jitter 8 --real-oversample 2 --augment --epochs 8 \
+	--lr 5e-4 --dropout 0.1
+real-mixes-study: setup
+	mkdir -p runs/house_generated
+	git show 3951b98:models/house.keras > runs/house_generated/house.keras
+	$(PY) -m train.evaluate_real --model-file runs/house_generated/house.keras --out-dir runs/house_generated
+	$(PY) -m train.house --init-from runs/house_generated/house.keras $(MIX_ARGS) --out-dir runs/house_real8
+	$(PY) -m train.evaluate_real --model-file runs/house_real8/house.keras --out-dir runs/house_real8
+	$(PY) -m train.house --init-from runs/house_generated/house.keras $(MIX_ARGS) --compose 24000 \
+		--out-dir runs/house_compose8
+	$(PY) -m train.evaluate_real --model-file runs/house_compose8/house.keras --out-dir runs/house_compose8
+	$(PY) -m studies.real_mixes
+
+# Real training crops beside numbers spliced from the same photos' digits (docs/svhn_compositions.png).
+compose-sheet: setup
+	$(PY) -m train.compose --sheet docs/svhn_compositions.png
+
 bench-page: setup
 	$(PY) -m bench.page $(ARGS)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from reader.paths import MODEL_FILES, read_metrics
 from reader.preprocess import HOUSE_INPUT, INPUT_SIZE
 from reader.read import (
+    BOX_BOUNDS,
+    IMAGE_FORMATS,
     REFUSALS,
     BadBoxError,
     Box,
@@ -43,7 +46,7 @@ METRICS_KEYS = {"cnn": "mnist_cnn", "mlp": "mnist_mlp", "house": "house"}  # ent
 # What preprocessing hands each model (reader/preprocess.py); tests check the loaded models agree.
 DIGIT_SHAPE, HOUSE_SHAPE = [INPUT_SIZE, INPUT_SIZE, 1], [HOUSE_INPUT, HOUSE_INPUT, 3]
 INPUT_SHAPES = {"cnn": DIGIT_SHAPE, "mlp": DIGIT_SHAPE, "house": HOUSE_SHAPE}
-BOX_FIELDS = ("x", "y", "w", "h")
+BOX_FIELDS = tuple(BOX_BOUNDS)  # x, y, w, h
 NUMBER_CLASSIFIER = "cnn"  # /api/predict/number segments with the CLI's default classifier
 FIND_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}  # find=... -> look for the number
 
@@ -153,9 +156,18 @@ def upload_bytes() -> bytes:
     return data
 
 
-def box_from_fields(fields: dict[str, str], kind: str) -> Box | None:
+def field_places() -> list[Mapping[str, str]]:
+    """Where the box and find may come: the query string, then (multipart) the form, whose fields win."""
+    # Only a multipart body is read as a form: parsing any other one as a form (`curl --data-binary` says
+    # x-www-form-urlencoded) would turn the image into fields.
+    if request.mimetype == "multipart/form-data":
+        return [request.args, request.form]
+    return [request.args]
+
+
+def box_from_fields(fields: Mapping[str, str], kind: str) -> Box | None:
     """x, y, w, h fields -> box, None when there are none. Partial boxes and boxes on digits are refused."""
-    given = [name for name in BOX_FIELDS if fields.get(name, "") != ""]
+    given = [name for name in BOX_FIELDS if name in fields]  # an empty one too: refused, not read as no box
     if not given:
         return None
     if kind != "house":
@@ -165,14 +177,26 @@ def box_from_fields(fields: dict[str, str], kind: str) -> Box | None:
     return parse_box(",".join(fields[name] for name in BOX_FIELDS))
 
 
-def wants_find(fields: dict[str, str], kind: str, box: Box | None) -> bool:
-    """find=1, as a form field or in the query string: look for the number first, as `--find` does."""
-    value = fields.get("find", request.args.get("find", "")).lower()
+def find_from_fields(fields: Mapping[str, str]) -> bool | None:
+    """find=1: look for the number first, as `--find` does; None where the fields hold no find."""
+    if "find" not in fields:
+        return None
+    value = fields["find"].lower()
     if value not in FIND_VALUES:
         raise ApiError(400, "bad_find", f"find must be 1 or 0, got {value!r}")
-    if FIND_VALUES[value] and (kind != "house" or box is not None):
-        raise ApiError(400, "bad_find", "find=1 goes with the house model, instead of a box (x, y, w, h)")
     return FIND_VALUES[value]
+
+
+def box_and_find(places: list[Mapping[str, str]], kind: str) -> tuple[Box | None, bool]:
+    """The box and find from the places they came in, the last place's winning. Each place on its own holds
+    a whole box or none, as the OpenAPI document says of each: a box is never put together from two places,
+    nor dropped unread. find=1 goes with the house model, and with no box from any place."""
+    boxes = [box for box in (box_from_fields(fields, kind) for fields in places) if box is not None]
+    finds = [find for find in (find_from_fields(fields) for fields in places) if find is not None]
+    box, find = (boxes or [None])[-1], (finds or [False])[-1]
+    if find and (kind != "house" or box is not None):
+        raise ApiError(400, "bad_find", "find=1 goes with the house model, instead of a box (x, y, w, h)")
+    return box, find
 
 
 # --- routes ------------------------------------------------------------------------------
@@ -185,10 +209,7 @@ def predict(model: str) -> Response:
         raise ApiError(404, "unknown_model", f"no model {model!r}; use one of {', '.join(API_MODELS)}")
     g.model = model  # for the request's log line
     data = upload_bytes()
-    # Multipart clients send the box as form fields, raw-body clients in the query string.
-    fields = request.form if request.mimetype == "multipart/form-data" else request.args
-    box = box_from_fields(fields, kind)
-    find = wants_find(fields, kind, box)
+    box, find = box_and_find(field_places(), kind)
     pixels = load_image(data)
     models_dir = Path(current_app.config["MODELS_DIR"])
     reader = get_model(kind, models_dir)
@@ -246,7 +267,60 @@ def openapi() -> Response:
     return jsonify(openapi_document(current_app.config["MAX_CONTENT_LENGTH"]))
 
 
-# --- the API described for programs (OpenAPI 3.1; tests/test_openapi.py checks real answers) ---
+# --- the API described for programs (OpenAPI 3.1) ------------------------------------------
+# tests/test_openapi.py checks real answers against it; tests/test_schemathesis.py has Schemathesis send
+# the running server what it allows and check that the answers keep to it.
+
+HOUSE_PATH = "/api/predict/house"  # a path of its own: house alone takes a box and find
+DIGIT_MODELS = [name for name, kind in API_MODELS.items() if kind != "house"]  # /api/predict/{model}
+# A raw body is read as the image whatever its content type says (upload_bytes); the document names the
+# types a client should send: the formats load_image decodes, and bytes of no declared type. Not */*: under
+# application/json or text/plain a schema describes text, and no text is an image.
+RAW_IMAGE_TYPES = [f"image/{name.lower()}" for name in IMAGE_FORMATS] + ["application/octet-stream"]
+IMAGE = {"type": "string", "format": "binary", "minLength": 1, "description": "PNG, JPEG, WEBP, GIF or BMP"}
+
+# Every error code an /api/ answer carries -> its status: reader.read.REFUSALS (what an image holds or
+# lacks), then api.py's own refusals and the HTTP errors server.py answers as JSON.
+ERROR_STATUS = {code: status for status, code in REFUSALS.values()} | {
+    "no_image": 400,
+    "empty_image": 400,
+    "bad_find": 400,
+    "unknown_model": 404,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "request_entity_too_large": 413,
+    "internal_server_error": 500,
+    "model_unavailable": 503,
+}
+# Each route's errors, code -> when. Every route also answers ANY_ROUTE_ERRORS, and any other method the 405.
+IMAGE_ERRORS = {
+    "no_image": "multipart without the file field 'image'",
+    "empty_image": "the image is empty (0 bytes)",
+    "unreadable_image": "not a PNG, JPEG, WEBP, GIF or BMP image, truncated, or over 50 megapixels",
+    "model_unavailable": "the model file cannot be loaded now (being retrained?); try again later",
+}
+BLANK = "the image decodes but holds no ink"
+DIGIT_ERRORS = IMAGE_ERRORS | {
+    "blank_image": BLANK,
+    "bad_box": "a box (x, y, w, h): it goes with the house model only",
+    "bad_find": "find: it goes with the house model only",
+    "unknown_model": "no such model",
+    "not_found": "a model name with a slash in it",
+}
+HOUSE_ERRORS = IMAGE_ERRORS | {
+    "bad_box": "a box that is partial, not numbers, or outside the image",
+    "bad_find": "find other than 1, 0, true or false; or find=1 with a box (with multipart, one may come in"
+    " the query string and the other in the form)",
+}
+NUMBER_ERRORS = IMAGE_ERRORS | {
+    "blank_image": BLANK,
+    "no_number": "the image holds ink, but no digit could be made out in it",
+}
+ANY_ROUTE_ERRORS = {
+    "request_entity_too_large": "the request body is over the limit",
+    "internal_server_error": "a bug, logged on the server",
+}
+OTHER_METHOD_ERRORS = {"method_not_allowed": "a method not described here (the Allow header lists those that are)"}
 
 
 def ref(name: str) -> dict:
@@ -268,65 +342,108 @@ def json_response(description: str, schema: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-# The {error, detail} answers each status can carry; detail is a sentence for a person.
-ERRORS = {
-    "400": "no_image, empty_image, unreadable_image (not an image, truncated, over 50 megapixels), bad_box, bad_find",
-    "404": "unknown_model, or not_found",
-    "405": "method_not_allowed: a method not described here (the Allow header lists those that are)",
-    "413": "request_entity_too_large: the request body is over the limit",
-    "422": "blank_image: the image decodes but holds nothing to read; no_number (/api/predict/number): it holds"
-    " ink, but no digit could be made out in it",
-    "500": "internal_server_error: a bug, logged on the server",
-    "503": "model_unavailable: the model file cannot be loaded now (being retrained?); try again later",
-}
-GET_ERRORS = ("413", "500")  # any route: a body over the limit, a bug. Any other method gets the 405.
+def errors_answer(errors: dict[str, str]) -> dict:
+    """One status's {error, detail} answer, naming the codes it carries; detail is a sentence for a person."""
+    description = "; ".join(f"{code}: {when}" for code, when in errors.items())
+    return json_response(description, record({"error": {"enum": list(errors)}, "detail": {"type": "string"}}))
 
 
-def operation(summary: str, ok: dict, errors: tuple[str, ...], **more) -> dict:
-    responses = {"200": ok} | {status: {"$ref": f"#/components/responses/{status}"} for status in errors}
+def error_responses(errors: dict[str, str]) -> dict[str, dict]:
+    """A route's errors, code -> when, as its answers by status."""
+    by_status: dict[str, dict[str, str]] = {}
+    for code, when in errors.items():
+        by_status.setdefault(str(ERROR_STATUS[code]), {})[code] = when
+    return {status: errors_answer(by_status[status]) for status in sorted(by_status)}
+
+
+def operation(summary: str, ok: dict, errors: dict[str, str], **more) -> dict:
+    responses = {"200": ok} | error_responses(errors | ANY_ROUTE_ERRORS)
     return {"summary": summary, **more, "responses": responses}
+
+
+def any_case(words: list[str]) -> str:
+    """A pattern for exactly these words in any letter case: ECMA-262 patterns have no flag for it."""
+    spelled = ["".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word) for word in words]
+    return f"^({'|'.join(spelled)})$"
+
+
+def house_fields() -> dict:
+    """The box and find in one place, as box_and_find takes them: all of the box or none of it, and find=1
+    only without a box. Said without anyOf, oneOf or if: Schemathesis, negating one branch of those, sends
+    what another branch allows, and fails the server for taking it."""
+    find = {
+        "type": "string",
+        "pattern": any_case(list(FIND_VALUES)),
+        "description": "1 or true finds the number in the photo first, as the page and `--find` do; the answer"
+        " adds box and box_score. Not with a box.",
+    }
+    find_off = {"type": "string", "pattern": any_case([word for word, on in FIND_VALUES.items() if not on])}
+    box = {
+        name: number(low, high) | {"description": "the box around the number, in pixels (truncated to whole ones)"}
+        for name, (low, high) in BOX_BOUNDS.items()
+    }
+    return {
+        "type": "object",
+        "properties": box | {"find": find},
+        "dependentRequired": {name: [other for other in BOX_FIELDS if other != name] for name in BOX_FIELDS},
+        "dependentSchemas": {name: {"properties": {"find": find_off}} for name in BOX_FIELDS},
+    }
+
+
+def image_body(max_body_bytes: int, form: dict, note: str) -> dict:
+    """The image as multipart (the file field 'image' with the fields form describes) or as the raw body."""
+    multipart = form | {"properties": {"image": IMAGE} | form["properties"], "required": ["image"]}
+    return {
+        "required": True,
+        "description": f"At most {max_body_bytes:,} bytes: multipart, or the image as the raw body. A raw body is"
+        " read as the image whatever its content type says (`curl --data-binary` sends"
+        f" application/x-www-form-urlencoded); these are the types to send. {note}",
+        "content": {"multipart/form-data": {"schema": multipart}}
+        | {media_type: {"schema": IMAGE} for media_type in RAW_IMAGE_TYPES},
+    }
 
 
 def openapi_document(max_body_bytes: int) -> dict:
     """The OpenAPI 3.1 description of every /api/ route and /healthz, built from the constants the code uses."""
-    box_field = number(0) | {"description": "house: the box around the number, in image pixels"}
-    find_field = {
-        "type": "string",
-        "enum": [value for value in FIND_VALUES if value],
-        "description": "house: 1 finds the number in the photo first, as the page and `--find` do; "
-        "the answer adds box and box_score. Not with a box.",
-    }
-    fields = {name: box_field for name in BOX_FIELDS} | {"find": find_field}
-    image = {"type": "string", "format": "binary", "description": "PNG, JPEG, WEBP, GIF or BMP"}
     digit = number(0, 9, "integer")
     probability = number(0, 1)
-    read = operation(
-        "Read a digit, or a house number, from an image",
-        json_response("The reading, as `python -m reader` prints it", ref("Reading")),
-        ("400", "404", "413", "422", "500", "503"),
+    read_digit = operation(
+        "Read a digit from an image",
+        json_response("The reading, as `python -m reader` prints it", ref("DigitReading")),
+        DIGIT_ERRORS,
+        description=f"The digit models. The house model has a path of its own ({HOUSE_PATH}): it alone takes a box"
+        " and find, which the digit models refuse in the form and in the query string alike.",
         parameters=[
-            {"name": "model", "in": "path", "required": True, "schema": {"type": "string", "enum": list(API_MODELS)}}
-        ]
-        + [{"name": name, "in": "query", "schema": schema} for name, schema in fields.items()],
-        requestBody={
-            "required": True,
-            "description": f"At most {max_body_bytes:,} bytes. Multipart, or the image as the raw body "
-            "(any other content type; then the box and find go in the query string).",
-            "content": {
-                "multipart/form-data": {"schema": record({"image": image}, fields)},
-                "*/*": {"schema": image},
-            },
-        },
+            {"name": "model", "in": "path", "required": True, "schema": {"type": "string", "enum": DIGIT_MODELS}}
+        ],
+        requestBody=image_body(
+            max_body_bytes,
+            {"type": "object", "properties": {name: False for name in (*BOX_FIELDS, "find")}},
+            "Other form fields than the box and find are ignored.",
+        ),
+    )
+    read_house = operation(
+        "Read a house number from a photo: the whole photo, a box in it, or where the number is found",
+        json_response("The reading, as `python -m reader --model house` prints it", ref("HouseReading")),
+        HOUSE_ERRORS,
+        parameters=[
+            {
+                "name": "box_and_find",
+                "in": "query",
+                "style": "form",
+                "explode": True,  # ?x=40&y=30&w=120&h=60, or ?find=1
+                "schema": house_fields(),
+                "description": "The box (x, y, w, h) or find. With multipart they may come as form fields instead;"
+                " a form field wins over the query string's.",
+            }
+        ],
+        requestBody=image_body(max_body_bytes, house_fields(), "Other form fields are ignored."),
     )
     read_number = operation(
         "Read a handwritten number, drawn or on paper (a photo or a scan)",
         json_response("The reading, as `python -m reader --number` prints it", ref("NumberReading")),
-        ("400", "413", "422", "500", "503"),
-        requestBody={
-            "required": True,
-            "description": f"At most {max_body_bytes:,} bytes. Multipart, or the image as the raw body.",
-            "content": {"multipart/form-data": {"schema": record({"image": image})}, "*/*": {"schema": image}},
-        },
+        NUMBER_ERRORS,
+        requestBody=image_body(max_body_bytes, {"type": "object", "properties": {}}, "Other form fields are ignored."),
     )
     model_info = record(
         {
@@ -346,39 +463,39 @@ def openapi_document(max_body_bytes: int) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Digit reader API", "version": "1"},
         "paths": {
-            "/api/predict/{model}": {"post": read},
+            "/api/predict/{model}": {"post": read_digit},
+            HOUSE_PATH: {"post": read_house},
             "/api/predict/number": {"post": read_number},
             "/api/models": {
                 "get": operation(
                     "The models, their input shapes, metrics and files",
                     json_response("The models", record({"models": {"type": "array", "items": model_info}})),
-                    GET_ERRORS,
+                    {},
                 )
             },
             "/healthz": {
                 "get": operation(
                     "Answers while the server is up",
                     json_response("Up", record({"status": {"enum": ["ok"]}})),
-                    GET_ERRORS,
+                    {},
                 )
             },
             "/api/openapi.json": {
                 "get": operation(
                     "This document",
                     json_response("OpenAPI 3.1", {"type": "object", "required": ["openapi", "info", "paths"]}),
-                    GET_ERRORS,
+                    {},
                 )
             },
         },
         "components": {
             "schemas": {
-                "Reading": {"oneOf": [ref("DigitReading"), ref("HouseReading")]},
                 "DigitReading": record(
                     {
                         "digit": digit,
                         "confidence": probability,
                         "probabilities": {"type": "array", "items": probability, "minItems": 10, "maxItems": 10},
-                        "model": {"enum": ["cnn", "mlp"]},
+                        "model": {"enum": [API_MODELS[name] for name in DIGIT_MODELS]},
                     }
                 ),
                 "HouseReading": record(
@@ -430,9 +547,9 @@ def openapi_document(max_body_bytes: int) -> dict:
                         | {"description": "what the number reader and the segmentation each read alone"}
                     },
                 ),
-                "Error": record({"error": {"type": "string"}, "detail": {"type": "string"}}),
             },
-            "responses": {status: json_response(text, ref("Error")) for status, text in ERRORS.items()},
+            # Any route, any method not described: the only answer not listed per operation.
+            "responses": error_responses(OTHER_METHOD_ERRORS),
         },
     }
 

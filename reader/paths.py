@@ -11,6 +11,7 @@ METRICS_PATH = MODELS_DIR / "metrics.json"
 WEB_MODELS_DIR = REPO_ROOT / "web" / "static" / "models"
 SHARED_DATA_DIR = REPO_ROOT.parent / "shared" / "data"  # the team's data sets, read by path, never committed
 CACHE_DIR = REPO_ROOT / "cache"  # gitignored: generated data and crops, rebuilt on demand
+RUNS_DIR = REPO_ROOT / "runs"  # gitignored: training runs, their checkpoints and logs
 DOCS_DIR = REPO_ROOT / "docs"
 
 # Reader kind -> its Keras file under MODELS_DIR.

@@ -69,14 +69,24 @@ REFUSALS: dict[type[Exception], tuple[int, str]] = {
 }
 
 
+# A box's bounds, field -> (least, most), in pixels, checked before parse_box truncates to whole ones: w and h
+# of at least 1 keep a pixel. No image load_image reads has a side longer than MAX_PIXELS, and larger numbers
+# overflow the box arithmetic (preprocess.candidate_boxes).
+BOX_BOUNDS = {"x": (0, MAX_PIXELS), "y": (0, MAX_PIXELS), "w": (1, MAX_PIXELS), "h": (1, MAX_PIXELS)}
+
+
 def parse_box(text: str) -> Box:
-    """'x,y,w,h' (non-negative integers, w and h > 0) -> tuple."""
+    """'x,y,w,h' in pixels (within BOX_BOUNDS) -> whole pixels, truncated."""
     try:
-        x, y, w, h = (int(float(v)) for v in text.split(","))
-    except (ValueError, OverflowError):  # OverflowError: int(float("inf"))
-        raise BadBoxError(f"box must be x,y,w,h in pixels, got {text!r}") from None
-    if x < 0 or y < 0 or w <= 0 or h <= 0:
-        raise BadBoxError(f"box needs x, y >= 0 and w, h > 0, got {text!r}")
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != len(BOX_BOUNDS):
+        raise BadBoxError(f"box must be x,y,w,h in pixels, got {text!r}")
+    # NaN fails both comparisons, infinity the upper one.
+    if not all(low <= value <= high for value, (low, high) in zip(values, BOX_BOUNDS.values())):
+        raise BadBoxError(f"box needs x, y >= 0 and w, h >= 1, none over {MAX_PIXELS:,}; got {text!r}")
+    x, y, w, h = (int(value) for value in values)
     return x, y, w, h
 
 

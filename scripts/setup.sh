@@ -3,7 +3,7 @@
 #   scripts/setup.sh run   serving the app: a venv with the runtime dependencies, npm packages (TF.js)
 #   scripts/setup.sh all   also training and tests: the `train` and `dev` extras, the generator's fonts
 #                          and Chromium for the browser tests
-# Every Python package comes pinned from requirements.lock (made by pip-tools from pyproject.toml's
+# Every Python package comes pinned from requirements.txt (made by pip-tools from pyproject.toml's
 # lists: `make lock`). Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,9 +41,9 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 stamp=".venv/.installed-$role"
-if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing the pinned Python packages for '$role' (TensorFlow is large: a few minutes the first time)"
-  .venv/bin/pip install -q --disable-pip-version-check -c requirements.lock -e ".$extras"
+  .venv/bin/pip install -q --disable-pip-version-check -c requirements.txt -e ".$extras"
   .venv/bin/pip check
   touch "$stamp"
 fi

@@ -82,6 +82,12 @@ def predict(client: FlaskClient, model: str, image: bytes | None, raw: bool = Fa
     return client.post(f"/api/predict/{model}", data=data, content_type="multipart/form-data")
 
 
+def predict_split(client: FlaskClient, model: str, query: dict[str, str], form: dict[str, str]) -> TestResponse:
+    """POST SEVEN_PNG as multipart with these form fields, and these fields in the query string too."""
+    data = {"image": (io.BytesIO(SEVEN_PNG), "upload.png"), **form}
+    return client.post(f"/api/predict/{model}", query_string=query, data=data, content_type="multipart/form-data")
+
+
 def assert_json_error(response: TestResponse, status: int, error: str | None = None) -> dict:
     """A 4xx answer as the API promises it: {error, detail}, JSON, and no traceback."""
     assert response.status_code == status, response.get_data(as_text=True)
@@ -165,8 +171,11 @@ def test_house_box_comes_as_form_fields_or_in_the_query(client: FlaskClient) -> 
     box = {"x": "20", "y": "10", "w": "150", "h": "170"}
     as_form = predict(client, "house", SEVEN_PNG, **box).get_json()
     as_query = predict(client, "house", SEVEN_PNG, raw=True, **box).get_json()
+    multipart_query = predict_split(client, "house", box, {}).get_json()  # with multipart, the query is read too
+    form_wins = predict_split(client, "house", {"x": "0", "y": "0", "w": "9", "h": "9"}, box).get_json()
     model = api.get_model("house", MODELS_DIR)  # the one the app loaded
-    assert as_form == as_query == read_image(load_image(SEVEN_PNG), "house", model, (20, 10, 150, 170))
+    expected = read_image(load_image(SEVEN_PNG), "house", model, (20, 10, 150, 170))
+    assert as_form == as_query == multipart_query == form_wins == expected
 
 
 def test_house_find_comes_as_form_field_or_in_the_query(client: FlaskClient) -> None:
@@ -277,6 +286,33 @@ BAD_UPLOADS: dict[str, tuple[Callable[[FlaskClient], TestResponse], int, str]] =
     "box infinite": (lambda c: predict(c, "house", SEVEN_PNG, raw=True, x="inf", y="0", w="5", h="5"), 400, "bad_box"),
     "box outside": (lambda c: predict(c, "house", SEVEN_PNG, x="200", y="0", w="5", h="5"), 400, "bad_box"),
     "box on a digit model": (lambda c: predict(c, "mnist-cnn", SEVEN_PNG, x="1", y="1", w="5", h="5"), 400, "bad_box"),
+    "box on a digit model, in the query": (
+        lambda c: predict_split(c, "mnist-cnn", {"x": "1", "y": "1", "w": "5", "h": "5"}, {}),
+        400,
+        "bad_box",
+    ),
+    # Each place holds a whole box or none, as the OpenAPI document says of each.
+    "box split between query and form": (
+        lambda c: predict_split(c, "house", {"x": "1", "y": "1"}, {"w": "5", "h": "5"}),
+        400,
+        "bad_box",
+    ),
+    "box field empty": (lambda c: predict(c, "house", SEVEN_PNG, x="", y="", w="", h=""), 400, "bad_box"),
+    "box over the bounds": (  # once a 500: the box variants' arithmetic overflowed
+        lambda c: predict(c, "house", SEVEN_PNG, raw=True, x="0", y="0", w="1.7976931348623157e308", h="5"),
+        400,
+        "bad_box",
+    ),
+    "box at a negative fraction": (
+        lambda c: predict(c, "house", SEVEN_PNG, x="-0.5", y="0", w="5", h="5"),
+        400,
+        "bad_box",
+    ),
+    "find in the query, box in the form": (
+        lambda c: predict_split(c, "house", {"find": "1"}, {"x": "1", "y": "1", "w": "5", "h": "5"}),
+        400,
+        "bad_find",
+    ),
     "find on a digit model": (lambda c: predict(c, "mnist-cnn", SEVEN_PNG, find="1"), 400, "bad_find"),
     "find and a box": (lambda c: predict(c, "house", SEVEN_PNG, find="1", x="1", y="1", w="5", h="5"), 400, "bad_find"),
     "find not 0 or 1": (lambda c: predict(c, "house", SEVEN_PNG, raw=True, find="maybe"), 400, "bad_find"),

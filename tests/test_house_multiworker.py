@@ -1,5 +1,5 @@
 """Multi-worker training (issue 17): two CPU workers on loopback train one reader in step, and only
-the chief writes it."""
+the chief writes it (and its per-epoch checkpoint)."""
 
 import json
 import os
@@ -53,6 +53,6 @@ def test_two_local_workers_train_in_step_and_one_model_is_saved(tmp_path):
             worker.kill()
     assert [worker.returncode for worker in workers] == [0, 0], "\n\n".join(log[-3000:] for log in logs)
     saved = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.keras"))
-    assert saved == ["house.keras"]
+    assert saved == ["checkpoint.keras", "house.keras"]  # the chief's checkpoint and model, no worker's copy
     recorded = json.loads((tmp_path / "metrics.json").read_text())["house"]
     assert recorded["replicas"] == 2 and recorded["held_out_generated"]["count"] == 64

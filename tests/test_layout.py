@@ -33,3 +33,11 @@ def test_serving_and_reading_import_no_training_code() -> None:
     )
     assert "tensorflow" in loaded  # the reading did run
     assert not sorted(set(loaded) & set(TRAINING_PACKAGES))
+
+
+def test_requirements_txt_is_the_only_pin_list_and_setup_installs_from_it() -> None:
+    pins = (ROOT / "requirements.txt").read_text()
+    assert "pip-compile" in pins and "--output-file=requirements.txt" in pins  # made by `make lock`
+    assert "\ntensorflow==" in pins and "\nflask==" in pins
+    assert not list(ROOT.glob("requirements*.lock")) and not list(ROOT.glob("*constraints*.txt"))
+    assert "-c requirements.txt" in (ROOT / "scripts" / "setup.sh").read_text()

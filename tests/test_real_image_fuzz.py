@@ -24,7 +24,7 @@ from reader.read import REFUSALS
 from server import create_app
 from tests.conftest import require_data
 from tests.hard_images import hard_images, parish_scans
-from tests.test_openapi import NUMBER, PREDICT, check, response_schema
+from tests.test_openapi import HOUSE, NUMBER, PREDICT, check, response_schema
 from tests.test_predict import run_cli
 
 EXAMPLES = int(os.environ.get("REAL_FUZZ_EXAMPLES", "80"))
@@ -32,8 +32,8 @@ CLI_BATCH = 8  # images per CLI batch; each of the four ways reads the same batc
 # route -> (documented path, URL, form fields): every way an image is read.
 ROUTES = {
     "number": (NUMBER, "/api/predict/number", {}),
-    "house": (PREDICT, "/api/predict/house", {}),
-    "house, find": (PREDICT, "/api/predict/house", {"find": "1"}),
+    "house": (HOUSE, "/api/predict/house", {}),
+    "house, find": (HOUSE, "/api/predict/house", {"find": "1"}),
     "digit": (PREDICT, "/api/predict/mnist-cnn", {}),
 }
 CLI_WAYS = {

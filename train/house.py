@@ -40,8 +40,8 @@ import numpy as np
 import tf_keras as keras
 
 from reader.decode import decode_house_number
-from reader.paths import CACHE_DIR, MODELS_DIR
-from reader.preprocess import HOUSE_INPUT, HOUSE_OFFSETS, centre_crop
+from reader.paths import CACHE_DIR, MODELS_DIR, RUNS_DIR
+from reader.preprocess import HOUSE_CROP, HOUSE_INPUT, HOUSE_OFFSETS, centre_crop
 from reader.quiet_tf import import_tensorflow_quietly
 from train.cli import command
 from train.evaluate import update_metrics
@@ -58,7 +58,12 @@ PEAK_LR = 2e-3
 DROPOUT = 0.3
 TRAIN_SEED, VAL_SEED = 1, 2
 REAL_CROP_SEED = 0  # the jittered boxes of the real training crops (cached under cache/)
+COMPOSE_SEED = 0  # the compositions of the real training photos' digits (cached under cache/)
 LOW_RES_RATE = 0.3  # with --augment: share of windows shown at a lower resolution
+VAL_CHECKED = 2000  # held-out generated crops Keras checks after each epoch
+CHECKPOINT_MODEL = "checkpoint.keras"  # the latest epoch's model and optimizer, in the run's folder
+CHECKPOINT_STATE = "checkpoint.json"  # epochs done, the run's settings, the history so far
+RUN_SETTINGS = "run.json"  # the settings, written when a run starts (a run cut in its first epoch resumes from it)
 # ---------------------------------------------------------------------------------------
 
 
@@ -91,11 +96,16 @@ def targets(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def random_window(images: tf.Tensor, labels: dict, seed: int | None = None) -> tuple[tf.Tensor, dict]:
-    """uint8 (B, 64, 64, 3) -> float (B, 54, 54, 3): a random 54x54 window of each crop."""
-    size = tf.shape(images)[0]
-    crops = tf.image.random_crop(tf.cast(images, tf.float32) / 255.0, [size, HOUSE_INPUT, HOUSE_INPUT, 3], seed=seed)
-    return crops, labels
+def random_windows(images: tf.Tensor, labels: dict) -> tuple[tf.Tensor, dict]:
+    """uint8 (B, 64, 64, 3) -> float (B, 54, 54, 3): each crop its own random 54x54 window, cut by
+    gathering rows and columns (one op per axis for the whole batch, no per-sample loop)."""
+    size, slack = tf.shape(images)[0], HOUSE_CROP - HOUSE_INPUT
+    offsets = tf.random.uniform([size, 2], 0, slack + 1, tf.int32)
+    span = tf.range(HOUSE_INPUT)
+    rows = offsets[:, :1] + span  # (B, 54)
+    cols = offsets[:, 1:] + span
+    windows = tf.gather(tf.gather(images, rows, axis=1, batch_dims=1), cols, axis=2, batch_dims=1)
+    return tf.cast(windows, tf.float32) / 255.0, labels
 
 
 def photo_augment(images: tf.Tensor, labels: dict) -> tuple[tf.Tensor, dict]:
@@ -121,8 +131,18 @@ def centre_windows(images: np.ndarray) -> np.ndarray:
 
 
 def epoch_order(repeats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Each sample index `repeats[i]` times, shuffled: one epoch's order with oversampling."""
+    """Each sample index `repeats[i]` times, shuffled: one epoch's order with oversampling (the localizer's)."""
     return rng.permutation(np.repeat(np.arange(len(repeats)), repeats))
+
+
+def validation_windows(val_data: dict[str, np.ndarray], count: int = VAL_CHECKED) -> tuple[np.ndarray, dict]:
+    """The held-out generated crops Keras checks after each epoch: their centre windows and labels."""
+    return centre_windows(val_data["images"][:count]), {k: v[:count] for k, v in targets(val_data).items()}
+
+
+def steps_per_epoch(repeats: np.ndarray, batch_size: int) -> int:
+    """Whole batches in one epoch's draw (each sample `repeats[i]` times); the rest waits for the next."""
+    return max(1, int(repeats.sum()) // batch_size)
 
 
 def training_dataset(
@@ -131,30 +151,36 @@ def training_dataset(
     seed: int,
     repeats: np.ndarray | None = None,
     augment: bool = False,
+    first_epoch: int = 0,
 ) -> tf.data.Dataset:
-    """Batches gathered from numpy (the crops are too big to embed in a graph), windows cut in TF.
+    """Training batches made wholly in the graph: no Python on the hot path.
 
-    `repeats` (one count per sample; default 1) oversamples: the real photos are few."""
-    images, labels = data["images"], targets(data)
-    repeats = np.ones(len(images), np.int64) if repeats is None else repeats
+    The uint8 crops sit once in a CPU variable (a graph constant would be copied into every
+    function that captures it, and stops at 2 GB); each batch is a gather of indices from an epoch's
+    order, then per-sample windows and the augmentation, on the whole batch at once. Epoch e's order is
+    a stateless shuffle of the oversampled indices seeded by (seed, e), so a run resumed at
+    `first_epoch` draws the very batches an unbroken run would have drawn. `repeats` (one count per
+    sample; default 1) oversamples: the real photos are few."""
+    repeats = np.ones(len(data["images"]), np.int64) if repeats is None else repeats
+    with tf.device("/cpu:0"):
+        images = tf.Variable(data["images"], trainable=False, name="training_crops")
+    labels = {k: tf.constant(v) for k, v in targets(data).items()}
+    pool = tf.constant(np.repeat(np.arange(len(repeats), dtype=np.int64), repeats))
+    drawn = steps_per_epoch(repeats, batch_size) * batch_size
 
-    def batches():
-        rng = np.random.default_rng(seed)
-        while True:
-            order = epoch_order(repeats, rng)
-            for start in range(0, len(order) - batch_size + 1, batch_size):
-                index = np.sort(order[start : start + batch_size])
-                yield images[index], {k: v[index] for k, v in labels.items()}
+    def epoch_order(epoch: tf.Tensor) -> tf.data.Dataset:
+        order = tf.random.experimental.stateless_shuffle(pool, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
+        return tf.data.Dataset.from_tensor_slices(order[:drawn])
 
-    signature = (
-        tf.TensorSpec((batch_size, *images.shape[1:]), tf.uint8),
-        {k: tf.TensorSpec((batch_size,), tf.int64) for k in labels},
-    )
-    ds = tf.data.Dataset.from_generator(batches, output_signature=signature)
-    ds = ds.map(random_window, num_parallel_calls=tf.data.AUTOTUNE)
+    def gather(index: tf.Tensor) -> tuple[tf.Tensor, dict]:
+        return tf.gather(images, index), {k: tf.gather(v, index) for k, v in labels.items()}
+
+    ds = tf.data.Dataset.range(first_epoch, np.iinfo(np.int64).max).flat_map(epoch_order)
+    ds = ds.batch(batch_size, drop_remainder=True).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(random_windows, num_parallel_calls=tf.data.AUTOTUNE)
     if augment:
         ds = ds.map(photo_augment, num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(4)
+    return ds.prefetch(tf.data.AUTOTUNE)
 
 
 def distributed_dataset(distribution: tf.distribute.Strategy, global_batch: int, seed: int, **kwargs):
@@ -204,11 +230,12 @@ def whole_number_accuracy(model: keras.Model, data: dict[str, np.ndarray]) -> di
     }
 
 
-def mix(generated: dict, real: dict, oversample: int) -> tuple[dict, np.ndarray]:
-    """Generated + real crops -> (one dict of arrays, per-sample repeats: real ones `oversample` times)."""
+def mix(generated: dict, real: dict, oversample: int, repeats: np.ndarray | None = None) -> tuple[dict, np.ndarray]:
+    """Crops so far + more crops -> (one dict of arrays, per-sample repeats): the new ones `oversample`
+    times, those so far as `repeats` says (default once each)."""
     data = {k: np.concatenate([generated[k], real[k]]) for k in generated}
-    repeats = np.concatenate([np.ones(len(generated["images"]), np.int64), np.full(len(real["images"]), oversample)])
-    return data, repeats
+    before = np.ones(len(generated["images"]), np.int64) if repeats is None else repeats
+    return data, np.concatenate([before, np.full(len(real["images"]), oversample, np.int64)])
 
 
 def load_data(
@@ -229,11 +256,23 @@ def load_data(
         print(f"mixed in {len(crops['images'])} SVHN crops from {svhn_dir}")
     if real:
         crops = load_real(real["dir"], "train", real["variants"])
-        train_data, repeats = mix(train_data, crops, real["oversample"])
+        train_data, repeats = mix(train_data, crops, real["oversample"], repeats)
         print(f"mixed in {len(crops['images'])} real training crops x{real['oversample']} from {real['dir']}")
+    if real and real.get("compose"):
+        made = load_compositions(real["dir"], real["compose"])
+        train_data, repeats = mix(train_data, made, 1, repeats)
+        print(f"mixed in {len(made['images'])} compositions of the real training photos' digits (train/compose.py)")
     if repeats is None:
         repeats = np.ones(len(train_data["images"]), np.int64)
     return train_data, val_data, repeats
+
+
+def load_compositions(directory: str, count: int) -> dict[str, np.ndarray]:
+    """`count` numbers spliced from the real training photos' digits (train/compose.py), cached under cache/."""
+    from train.compose import cached_compositions
+
+    made = cached_compositions(directory, count, COMPOSE_SEED, CACHE_DIR)
+    return {k: made[k] for k in ("images", "length", "digits")}
 
 
 def load_real(directory: str, part: str, variants: int = 1) -> dict[str, np.ndarray]:
@@ -259,6 +298,62 @@ class RealValidation(keras.callbacks.Callback):
             logs["real_val_whole"] = figure
 
 
+def compile_reader(model: keras.Model, peak_lr: float, steps: int, epochs: int) -> None:
+    """Adam on one warm-up epoch then a cosine decay over the rest; a loss and an accuracy per head."""
+    schedule = keras.optimizers.schedules.CosineDecay(
+        peak_lr / 10, max(1, steps * epochs - steps), warmup_target=peak_lr, warmup_steps=steps
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss={name: "sparse_categorical_crossentropy" for name in HOUSE_HEADS},
+        metrics={name: "accuracy" for name in HOUSE_HEADS},
+    )
+
+
+def checkpoint_dir(out_dir: Path) -> Path:
+    """Where a run keeps its checkpoints: beside its output, but under runs/ when it writes models/."""
+    return RUNS_DIR / "house" if Path(out_dir).resolve() == MODELS_DIR.resolve() else Path(out_dir)
+
+
+def save_checkpoint(model: keras.Model, folder: Path, state: dict) -> None:
+    """The model with its optimizer state, then the run's position (epochs done, settings, history so far).
+    Each file is written aside and renamed, so a run killed mid-save leaves the previous checkpoint whole."""
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f"{CHECKPOINT_MODEL}.{os.getpid()}.tmp.keras"
+    model.save(partial)
+    os.replace(partial, folder / CHECKPOINT_MODEL)
+    partial_state = folder / f"{CHECKPOINT_STATE}.tmp"
+    partial_state.write_text(json.dumps(state, indent=1) + "\n")
+    os.replace(partial_state, folder / CHECKPOINT_STATE)
+
+
+def load_checkpoint(folder: Path) -> tuple[keras.Model, dict] | None:
+    """(the model with its optimizer, the saved state), or None when the folder holds no whole checkpoint."""
+    model_file, state_file = folder / CHECKPOINT_MODEL, folder / CHECKPOINT_STATE
+    if not (model_file.is_file() and state_file.is_file()):
+        return None
+    return keras.models.load_model(model_file), json.loads(state_file.read_text())
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """After each epoch: the model, its optimizer and the data position under the run's folder, so
+    `--resume` goes on from the next epoch (a non-chief worker saves into a scratch folder, in step)."""
+
+    def __init__(self, folder: Path, settings: dict, history: dict):
+        super().__init__()
+        self.folder, self.settings, self.history = folder, settings, history
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        state = {"epochs_done": epoch + 1, "settings": self.settings, "history": self.history}
+        if is_chief():
+            save_checkpoint(self.model, self.folder, state)
+        else:
+            with tempfile.TemporaryDirectory() as scratch:
+                save_checkpoint(self.model, Path(scratch), state)
+
+
 def train(
     train_count: int,
     val_count: int,
@@ -272,39 +367,60 @@ def train(
     real: dict | None = None,
     augment: bool = False,
     batch_per_replica: int = BATCH_SIZE,
+    resume: bool = False,
 ) -> dict:
+    """Train (or, with `resume`, go on with) one run; its settings are what `--resume` reads back."""
+    settings = {
+        "train_count": train_count,
+        "val_count": val_count,
+        "epochs": epochs,
+        "out_dir": str(out_dir),
+        "svhn_dir": svhn_dir,
+        "seed": seed,
+        "init_from": str(init_from) if init_from else None,
+        "peak_lr": peak_lr,
+        "dropout": dropout,
+        "real": real,
+        "augment": augment,
+        "batch_per_replica": batch_per_replica,
+    }
+    out_dir, folder = Path(out_dir), checkpoint_dir(Path(out_dir))
     distribution = strategy()  # first: MultiWorkerMirroredStrategy must come before other TF work
     keras.utils.set_random_seed(seed)
     train_data, val_data, repeats = load_data(train_count, val_count, svhn_dir, real)
     batch_size = batch_per_replica * distribution.num_replicas_in_sync
-    steps = int(repeats.sum()) // batch_size
+    steps = steps_per_epoch(repeats, batch_size)
+    checkpoint = load_checkpoint(folder) if resume else None
+    if resume and checkpoint is None:
+        print(f"no checkpoint in {folder}: the run starts again from its first epoch", flush=True)
+    first_epoch, history = (checkpoint[1]["epochs_done"], checkpoint[1]["history"]) if checkpoint else (0, {})
     with distribution.scope():
-        model = build_house_reader(dropout=dropout)
-        if init_from:
-            # Fine-tuning: start from trained weights and run one more warm-up + cosine cycle.
-            model.set_weights(keras.models.load_model(init_from).get_weights())
-        schedule = keras.optimizers.schedules.CosineDecay(
-            peak_lr / 10, max(1, steps * epochs - steps), warmup_target=peak_lr, warmup_steps=steps
-        )
-        model.compile(
-            optimizer=keras.optimizers.Adam(schedule),
-            loss={name: "sparse_categorical_crossentropy" for name in HOUSE_HEADS},
-            metrics={name: "accuracy" for name in HOUSE_HEADS},
-        )
+        if checkpoint:
+            model = checkpoint[0]  # weights, optimizer state and the schedule's step, as the epoch left them
+            print(f"resuming {folder} after epoch {first_epoch} of {epochs}", flush=True)
+        else:
+            model = build_house_reader(dropout=dropout)
+            if init_from:
+                # Fine-tuning: start from trained weights and run one more warm-up + cosine cycle.
+                model.set_weights(keras.models.load_model(init_from).get_weights())
+            compile_reader(model, peak_lr, steps, epochs)
     model.summary(print_fn=print)
-    val_inputs = centre_windows(val_data["images"][:2000])
-    val_targets = {k: v[:2000] for k, v in targets(val_data).items()}
+    val_inputs, val_targets = validation_windows(val_data)
     out_dir.mkdir(parents=True, exist_ok=True)
-    # Saved after every epoch, so a run cut short still leaves its latest weights (under several
-    # workers, Keras writes the others' copies to temporary folders and deletes them).
-    callbacks = [keras.callbacks.ModelCheckpoint(str(out_dir / "house.keras"))]
+    if is_chief() and not checkpoint:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / RUN_SETTINGS).write_text(json.dumps(settings, indent=1) + "\n")
+    # The live real figure first, so the checkpoint's history holds it too.
+    callbacks: list[keras.callbacks.Callback] = []
     if real and distribution.num_replicas_in_sync == 1:  # a live figure costs a predict; one device only
         callbacks.append(RealValidation(load_real(real["dir"], "val")))
-    data = {"data": train_data, "repeats": repeats, "augment": augment}
+    callbacks.append(EpochCheckpoint(folder, settings, history))
+    data = {"data": train_data, "repeats": repeats, "augment": augment, "first_epoch": first_epoch}
     started = time.perf_counter()
-    history = model.fit(
+    model.fit(
         distributed_dataset(distribution, batch_size, seed, **data),
         steps_per_epoch=steps,
+        initial_epoch=first_epoch,
         epochs=epochs,
         validation_data=(val_inputs, val_targets),
         callbacks=callbacks,
@@ -319,13 +435,14 @@ def train(
     model.save(out_dir / "house.keras")
     # Under several workers the trained model's predict would wait for the others: read a plain copy.
     reader = keras.models.load_model(out_dir / "house.keras", compile=False) if os.environ.get("TF_CONFIG") else model
-    (out_dir / "house_history.json").write_text(json.dumps(history.history, indent=1) + "\n")
+    (out_dir / "house_history.json").write_text(json.dumps(history, indent=1) + "\n")
     figures = {
         "held_out_generated": whole_number_accuracy(reader, val_data),
         "params": int(model.count_params()),
         "epochs": epochs,
         "train_images": len(train_data["images"]),
         "train_seconds": round(train_seconds, 1),
+        "resumed_after_epoch": first_epoch or None,
         "replicas": distribution.num_replicas_in_sync,
         "input_shape": list(HOUSE_INPUT_SHAPE),
         "svhn_mixed_in": bool(svhn_dir),
@@ -339,6 +456,21 @@ def train(
     summary = {k: figures["held_out_generated"][k] for k in ("whole_number_accuracy", "count", "accuracy_by_length")}
     print(json.dumps({"model": "house", **summary, "train_seconds": figures["train_seconds"]}))
     return figures
+
+
+def resume_run(folder: Path) -> dict:
+    """Go on with the run whose checkpoints are in `folder`, with the settings it was started with."""
+    state_file = Path(folder) / CHECKPOINT_STATE
+    settings_file = Path(folder) / RUN_SETTINGS
+    if state_file.is_file():
+        settings = json.loads(state_file.read_text())["settings"]
+    elif settings_file.is_file():
+        settings = json.loads(settings_file.read_text())
+    else:
+        raise FileNotFoundError(f"{folder} holds no {CHECKPOINT_STATE} or {RUN_SETTINGS}: nothing to resume")
+    settings["out_dir"] = Path(settings["out_dir"])
+    settings["init_from"] = Path(settings["init_from"]) if settings["init_from"] else None
+    return train(**settings, resume=True)
 
 
 def evaluate(out_dir: Path, val_count: int) -> dict:
@@ -377,17 +509,36 @@ def main(argv: list[str] | None = None) -> int:
         help="crops per real photo: the annotated box + N-1 loose ones (default: 1)",
     )
     parser.add_argument("--real-oversample", type=int, default=1, help="real crops per epoch, times (default: 1)")
+    parser.add_argument(
+        "--compose",
+        type=int,
+        default=0,
+        help="with --real-dir: also N numbers spliced from its training photos' digits (train/compose.py; default: 0)",
+    )
     parser.add_argument("--augment", action="store_true", help="low resolution, blur, colour (default: off)")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"per replica (default: {BATCH_SIZE})")
+    parser.add_argument(
+        "--resume",
+        metavar="RUN",
+        help="go on with the run whose checkpoints are in RUN (e.g. runs/house_real), with its own settings",
+    )
     parser.add_argument(
         "--evaluate-only", action="store_true", help="measure the trained model in --out-dir again; no training"
     )
     args = parser.parse_args(argv)
     real = None
     if args.real_dir:
-        real = {"dir": args.real_dir, "variants": args.box_jitter, "oversample": args.real_oversample}
+        real = {
+            "dir": args.real_dir,
+            "variants": args.box_jitter,
+            "oversample": args.real_oversample,
+            "compose": args.compose,
+        }
     if args.evaluate_only:
         evaluate(Path(args.out_dir), args.val_count)
+        return 0
+    if args.resume:
+        resume_run(Path(args.resume))
         return 0
     train(
         args.train_count,
