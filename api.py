@@ -22,8 +22,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
+from reader.house_crop import HOUSE_INPUT
 from reader.paths import MODEL_FILES, read_metrics
-from reader.preprocess import HOUSE_INPUT, INPUT_SIZE
+from reader.preprocess import INPUT_SIZE
 from reader.read import (
     BOX_BOUNDS,
     IMAGE_FORMATS,
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 # URL name -> the kind read_image and load_reader know.
 API_MODELS = {"mnist-cnn": "cnn", "mnist-mlp": "mlp", "house": "house"}
 METRICS_KEYS = {"cnn": "mnist_cnn", "mlp": "mnist_mlp", "house": "house"}  # entries of models/metrics.json
-# What preprocessing hands each model (reader/preprocess.py); tests check the loaded models agree.
+# What preprocessing hands each model (reader/preprocess.py, reader/house_crop.py); tests check the loaded models agree.
 DIGIT_SHAPE, HOUSE_SHAPE = [INPUT_SIZE, INPUT_SIZE, 1], [HOUSE_INPUT, HOUSE_INPUT, 3]
 INPUT_SHAPES = {"cnn": DIGIT_SHAPE, "mlp": DIGIT_SHAPE, "house": HOUSE_SHAPE}
 BOX_FIELDS = tuple(BOX_BOUNDS)  # x, y, w, h

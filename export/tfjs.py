@@ -31,7 +31,7 @@ from tensorflowjs import quantization
 from tensorflowjs.converters import save_keras_model
 
 from export.fold import fold_batchnorm
-from reader import decode, preprocess, segment
+from reader import decode, preprocess_config, segment
 from reader.paths import CACHE_DIR, MODELS_DIR, WEB_MODELS_DIR
 from train.cli import command
 from train.data import load_mnist
@@ -136,7 +136,7 @@ def classifier_metadata(name: str, model: keras.Model, quantized: str | None, ve
         quantized,
         version,
         classes=[str(d) for d in range(10)],
-        preprocess=preprocess.digit_config(),
+        preprocess=preprocess_config.digit_config(),
         segment=segment.segment_config(),  # number mode: how web/static/js/segment.js cuts digits
     )
 
@@ -171,8 +171,8 @@ def export_classifier(name: str, models_dir: Path, out_root: Path, x: np.ndarray
 
 
 def house_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
-    # Class lists and special indices for decode.js, then the crop and windows for preprocess.js.
-    specifics = {**decode.house_classes(), "preprocess": preprocess.house_config()}
+    # Class lists and special indices for decode.js, then the crop and windows for houseCrop.js.
+    specifics = {**decode.house_classes(), "preprocess": preprocess_config.house_config()}
     return model_metadata("house", model, quantized, version, **specifics)
 
 
@@ -190,7 +190,7 @@ def localizer_metadata(model: keras.Model, quantized: str | None, version: str) 
     from train.models import LOCALIZER_STRIDE
 
     # The boxes read around the one found are the reader's (house_config box_variants), as around a drawn one.
-    specifics = {"stride": LOCALIZER_STRIDE, "preprocess": preprocess.photo_config()}
+    specifics = {"stride": LOCALIZER_STRIDE, "preprocess": preprocess_config.photo_config()}
     return model_metadata("localizer", model, quantized, version, **specifics)
 
 
@@ -212,13 +212,13 @@ def export_localizer(models_dir: Path, out_root: Path, views: dict) -> dict:
 
 
 def number_reader_metadata(model: keras.Model, quantized: str | None, version: str) -> dict:
-    # Classes per frame and the blank for decode.js decodeFrames, then the strip for preprocess.js.
-    specifics = {**decode.frame_classes(), "preprocess": preprocess.strip_config()}
+    # Classes per frame and the blank for decode.js decodeFrames, then the strip for numberStrip.js.
+    specifics = {**decode.frame_classes(), "preprocess": preprocess_config.strip_config()}
     return model_metadata("number_reader", model, quantized, version, **specifics)
 
 
 def export_number_reader(models_dir: Path, out_root: Path, numbers: tuple[np.ndarray, np.ndarray]) -> dict:
-    from train.number_reader import whole_number_accuracy
+    from train.number_accuracy import whole_number_accuracy
 
     model = load_for_export(models_dir / "number_reader.keras")
     figures = choose_quantization(

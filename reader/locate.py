@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from reader.decode import decode_box
-from reader.preprocess import PHOTO_HEIGHT, clip_box, fit_region, region_scale, zoom_region
+from reader.house_crop import clip_box
+from reader.photo_view import PHOTO_HEIGHT, fit_region, region_scale, zoom_region
 
 Box = tuple[float, float, float, float]
 Region = tuple[int, int, int, int]

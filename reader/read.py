@@ -26,18 +26,12 @@ from reader.decode import (
     frame_boxes,
     require_digits,
 )
+from reader.house_crop import candidate_boxes, preprocess_house
 from reader.locate import locate_number
+from reader.number_strip import STRIP_WIDTH, number_strips
+from reader.paper_ink import ink_image
 from reader.paths import HELPER_FILES, MODEL_FILES, MODELS_DIR
-from reader.preprocess import (
-    INK_THRESHOLD,
-    STRIP_WIDTH,
-    EmptyImageError,
-    candidate_boxes,
-    ink_image,
-    number_strips,
-    preprocess_digit,
-    preprocess_house,
-)
+from reader.preprocess import INK_THRESHOLD, EmptyImageError, preprocess_digit
 from reader.quiet_tf import import_tensorflow_quietly
 from reader.segment import segment_config, segment_number
 
@@ -71,7 +65,7 @@ REFUSALS: dict[type[Exception], tuple[int, str]] = {
 
 # A box's bounds, field -> (least, most), in pixels, checked before parse_box truncates to whole ones: w and h
 # of at least 1 keep a pixel. No image load_image reads has a side longer than MAX_PIXELS, and larger numbers
-# overflow the box arithmetic (preprocess.candidate_boxes).
+# overflow the box arithmetic (house_crop.candidate_boxes).
 BOX_BOUNDS = {"x": (0, MAX_PIXELS), "y": (0, MAX_PIXELS), "w": (1, MAX_PIXELS), "h": (1, MAX_PIXELS)}
 
 
@@ -148,7 +142,7 @@ def read_house_number(pixels: np.ndarray, model, box: Box | None = None) -> dict
 
 def read_box_variants(pixels: np.ndarray, model, box: Box) -> tuple[dict, list[int]]:
     """A box around the number -> (the reading its variants agree on, the variant it came from): the
-    box and its variants (preprocess.candidate_boxes) in one batch, and they vote (decode.agreed_reading)."""
+    box and its variants (house_crop.candidate_boxes) in one batch, and they vote (decode.agreed_reading)."""
     height, width = pixels.shape[:2]
     check_box_inside(box, width, height)
     boxes = candidate_boxes(box, width, height)
@@ -166,7 +160,7 @@ def read_house_numbers(pixels: np.ndarray, model, boxes: list[Box | None]) -> li
     outputs = [o.numpy() for o in model(np.concatenate(windows), training=False)]
     readings, at = [], 0
     for crop in windows:
-        # Each head averaged over the crop's windows (preprocess.house_windows), as the page does.
+        # Each head averaged over the crop's windows (house_crop.house_windows), as the page does.
         heads = [o[at : at + len(crop)].mean(axis=0) for o in outputs]
         readings.append(decode_house_number(heads[0], heads[1:]))
         at += len(crop)

@@ -26,9 +26,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from reader.decode import agreed_reading
+from reader.house_crop import CANDIDATE_SCALES, candidate_boxes
 from reader.locate import locate_number
 from reader.paths import DOCS_DIR
-from reader.preprocess import CANDIDATE_SCALES, candidate_boxes
 from reader.read import load_image, load_reader, read_house_numbers
 from train.cli import command
 from train.svhn import REAL_SAMPLE_DIR, load_annotations, split_real

@@ -28,8 +28,10 @@ from tqdm import tqdm
 
 from reader.decode import combine_number_readings, frame_boxes
 from reader.locate import iou
+from reader.number_strip import number_strip
+from reader.paper_ink import ink_image
 from reader.paths import DOCS_DIR, MODELS_DIR
-from reader.preprocess import INK_THRESHOLD, ink_image, number_strip
+from reader.preprocess import INK_THRESHOLD
 from reader.read import classify_crops, load_reader, read_strips
 from reader.segment import segment_config, segment_number
 from tests.numbers import NUMBER_HEIGHT, NUMBER_WIDTH, compose_numbers, ink_mask, render_strokes

@@ -3,7 +3,7 @@
     python -m studies.strip_heights                          # the committed reader, the table
     python -m studies.strip_heights --model runs/x/number_reader.keras --count 100
 
-The number's ink (reader/preprocess.py ink_image) is scaled into the reader's strip 24 px high
+The number's ink (reader/paper_ink.py ink_image) is scaled into the reader's strip 24 px high
 (less when wide). A reader that misreads a digit at one size often reads it right a little larger
 or smaller, so reading a few sizes and letting them vote (reader/decode.py agreed_reading: the
 number with the largest sum of confidences) may read more numbers whole.
@@ -29,15 +29,10 @@ import numpy as np
 from tqdm import tqdm
 
 from reader.decode import agreed_reading, decode_frames
+from reader.number_strip import STRIP_INK_HEIGHT, STRIP_INK_HEIGHTS, number_box, strip_at
+from reader.paper_ink import ink_image
 from reader.paths import CACHE_DIR, DOCS_DIR, MODELS_DIR
-from reader.preprocess import (
-    STRIP_INK_HEIGHT,
-    STRIP_INK_HEIGHTS,
-    EmptyImageError,
-    ink_image,
-    number_box,
-    strip_at,
-)
+from reader.preprocess import EmptyImageError
 from train.cli import command
 from train.numbers import Style, composed_number
 from train.paper import TRAIN_LOOK, paper_bank, paper_photo
@@ -81,7 +76,7 @@ def read_heights(numbers: list[tuple[np.ndarray, str]], reader) -> list[dict]:
 
 def chosen(reads: list[list], heights: tuple[int, ...]) -> str:
     """The number the vote keeps among the reads at these heights, each distinct placement once
-    (as reader/preprocess.py number_strips reads them)."""
+    (as reader/number_strip.py number_strips reads them)."""
     readings, seen = [], set()
     for h in heights:
         number, confidence, size = reads[HEIGHTS.index(h)]

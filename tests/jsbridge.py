@@ -75,7 +75,7 @@ def js_read_number(model_dir: Path, images: list[np.ndarray], reader_dir: Path |
 
 
 def js_number_strip(images: list[np.ndarray], config: dict) -> list[dict]:
-    """preprocess.js preprocessNumberStrip on each image: {ok, strip (32, 256), placement} or {ok: False, error}."""
+    """numberStrip.js preprocessNumberStrip on each image: {ok, strip (32, 256), placement} or {ok: False, error}."""
     results = call_harness({"op": "number_strip", "images": [encode_image(im) for im in images], "config": config})
     for r in results:
         if r["ok"]:
@@ -84,7 +84,7 @@ def js_number_strip(images: list[np.ndarray], config: dict) -> list[dict]:
 
 
 def js_number_strips(images: list[np.ndarray], config: dict) -> list[list[dict]]:
-    """preprocess.js numberStrips of each image's ink: [{strip (32, 256), placement}] per image."""
+    """numberStrip.js numberStrips of each image's ink: [{strip (32, 256), placement}] per image."""
     results = call_harness({"op": "number_strips", "images": [encode_image(im) for im in images], "config": config})
     return [
         [{"strip": np.array(s["values"], dtype=np.float32).reshape(s["shape"]), "placement": s["placement"]} for s in r]

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from reader.preprocess import candidate_boxes
+from reader.house_crop import candidate_boxes
 from studies.box_variants import BEFORE, GRID, table
 from tests.conftest import ROOT, require_data, run_study
 from train.svhn import REAL_SAMPLE_DIR
@@ -17,7 +17,7 @@ def reads_with(numbers: dict[tuple[float, float], tuple[str, float]], default: t
 
 
 def test_the_variants_of_before_and_those_shipped_are_in_the_grid():
-    from reader.preprocess import CANDIDATE_SCALES
+    from reader.house_crop import CANDIDATE_SCALES
 
     assert all(scale in GRID for scale in [*BEFORE, *CANDIDATE_SCALES])
     assert candidate_boxes((100, 50, 40, 20), 640, 480, ((1.0, 1.0),)) == [[100, 50, 40, 20]]

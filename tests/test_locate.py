@@ -10,15 +10,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reader import preprocess
+from reader import photo_view, preprocess_config
 from reader.decode import agreed_reading, decode_box
+from reader.house_crop import CANDIDATE_SCALES, candidate_boxes, clip_box
 from reader.locate import iou, photo_box
-from reader.preprocess import CANDIDATE_SCALES, candidate_boxes, clip_box
 from tests.conftest import ROOT
 from tests.jsbridge import js_agreed_reading, js_decode_box, js_fit_region, js_read_photo, js_zoom_region
 
 WEB_MODELS = ROOT / "web" / "static" / "models"
-PHOTO_CONFIG = preprocess.photo_config()
+PHOTO_CONFIG = preprocess_config.photo_config()
 
 
 @pytest.fixture(scope="module")
@@ -33,17 +33,17 @@ def random_photo(height: int, width: int, seed: int = 0) -> np.ndarray:
 
 
 def test_a_portrait_photo_keeps_its_shape_with_grey_beside_it():
-    view = preprocess.fit_region(random_photo(400, 300))
+    view = photo_view.fit_region(random_photo(400, 300))
     assert view.shape == (192, 256, 3)
-    assert preprocess.region_scale(300, 400) == pytest.approx(0.48)
-    assert np.all(view[:, 144:] == preprocess.PHOTO_PAD)  # 300 px * 0.48 = 144 columns of photo
+    assert photo_view.region_scale(300, 400) == pytest.approx(0.48)
+    assert np.all(view[:, 144:] == photo_view.PHOTO_PAD)  # 300 px * 0.48 = 144 columns of photo
     assert view[:, :144].std() > 0.05
 
 
 def test_a_region_is_cut_from_the_photo_before_it_is_fitted():
     photo = np.zeros((480, 640, 3), np.uint8)
     photo[200:260, 300:380] = 255  # a white block in the region's middle
-    view = preprocess.fit_region(photo, (260, 170, 160, 120))
+    view = photo_view.fit_region(photo, (260, 170, 160, 120))
     assert view.shape == (192, 256, 3)
     bright = np.argwhere(view[..., 0] > 0.5)
     (top, left), (bottom, right) = bright.min(axis=0), bright.max(axis=0)
@@ -55,11 +55,11 @@ def test_a_region_is_cut_from_the_photo_before_it_is_fitted():
     "box", [(300, 200, 40, 20), (0, 0, 30, 30), (600, 450, 40, 30), (100, 100, 500, 100), (320, 240, 4, 6)]
 )
 def test_the_closer_look_is_4_by_3_inside_the_photo_and_holds_the_box(box):
-    x, y, w, h = preprocess.zoom_region(box, 640, 480)
+    x, y, w, h = photo_view.zoom_region(box, 640, 480)
     assert 0 <= x and 0 <= y and x + w <= 640 and y + h <= 480
     assert abs(w / h - 4 / 3) < 0.02
-    assert w >= min(preprocess.MIN_ZOOM_WIDTH, 640)
-    if box[2] * preprocess.ZOOM <= 640:  # a box that fits three times over is inside its region
+    assert w >= min(photo_view.MIN_ZOOM_WIDTH, 640)
+    if box[2] * photo_view.ZOOM <= 640:  # a box that fits three times over is inside its region
         assert x <= box[0] and box[0] + box[2] <= x + w and y <= box[1] and box[1] + box[3] <= y + h
 
 
@@ -81,9 +81,9 @@ def test_boxes_map_back_to_the_photo_and_stay_inside_it():
 
 def test_python_and_the_page_cut_and_fit_regions_alike(scenes):
     images = [s.image for s in scenes[:3]] + [random_photo(301, 197, 1)]
-    regions = [None, preprocess.zoom_region(scenes[1].box, *scenes[1].image.shape[1::-1]), (3, 5, 77, 41), None]
+    regions = [None, photo_view.zoom_region(scenes[1].box, *scenes[1].image.shape[1::-1]), (3, 5, 77, 41), None]
     for ours, theirs in zip(
-        [preprocess.fit_region(im, r) for im, r in zip(images, regions)], js_fit_region(images, regions, PHOTO_CONFIG)
+        [photo_view.fit_region(im, r) for im, r in zip(images, regions)], js_fit_region(images, regions, PHOTO_CONFIG)
     ):
         assert np.abs(ours - theirs).max() <= 1e-4
 
@@ -96,7 +96,7 @@ def test_python_and_the_page_choose_the_same_closer_looks():
             rng.uniform(-20, 600, 200), rng.uniform(-20, 450, 200), rng.uniform(1, 300, 200), rng.uniform(1, 200, 200)
         )
     ]
-    assert js_zoom_region(boxes, 640, 480, PHOTO_CONFIG) == [list(preprocess.zoom_region(b, 640, 480)) for b in boxes]
+    assert js_zoom_region(boxes, 640, 480, PHOTO_CONFIG) == [list(photo_view.zoom_region(b, 640, 480)) for b in boxes]
 
 
 def test_python_and_the_page_decode_the_same_box():

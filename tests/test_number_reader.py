@@ -11,20 +11,19 @@ import numpy as np
 import pytest
 
 from reader.decode import BLANK, combine_number_readings, decode_frames, frame_boxes
-from reader.preprocess import (
-    INK_THRESHOLD,
+from reader.number_strip import (
     STRIP_HEIGHT,
     STRIP_INK_HEIGHT,
     STRIP_MARGIN,
     STRIP_WIDTH,
-    EmptyImageError,
-    ink_image,
     number_box,
     number_strip,
     number_strips,
     preprocess_number_strip,
-    strip_config,
 )
+from reader.paper_ink import ink_image
+from reader.preprocess import INK_THRESHOLD, EmptyImageError
+from reader.preprocess_config import strip_config
 from tests.conftest import ROOT, require_data
 from tests.hard_images import parish_scans
 from tests.jsbridge import (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from reader.number_strip import preprocess_number_strip
 from reader.paths import CACHE_DIR, MODELS_DIR
-from reader.preprocess import preprocess_number_strip
 
 # Measured on the committed reader with `python -m train.paper`, read as the app reads (the strip
 # heights voting; models/metrics.json number_reader paper_heldout 87.75 % of 400, clean_canvas 93.8 %
@@ -48,7 +48,7 @@ def test_a_paper_photo_is_a_colour_jpeg_whose_strip_holds_the_number(pen_bank):
 def test_the_committed_reader_reads_held_out_paper_numbers_whole(mnist, pen_digits, tmp_path):
     import tf_keras as keras
 
-    from train.number_reader import whole_number_accuracy
+    from train.number_accuracy import whole_number_accuracy
     from train.paper import HELDOUT_COUNT, clean_validation_numbers, heldout_name, heldout_paper_numbers
 
     cache = CACHE_DIR if (CACHE_DIR / f"{heldout_name(HELDOUT_COUNT)}.npz").exists() else tmp_path

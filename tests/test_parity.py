@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from reader import preprocess
+from reader import preprocess_config
 from reader.preprocess import EmptyImageError, preprocess_digit
 from tests.conftest import ROOT, require_data
 from tests.drawings import SEVEN, draw_polylines, half_in_deep_shadow
@@ -15,7 +15,7 @@ from tests.jsbridge import js_predict, js_preprocess, node_available
 pytestmark = pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
 
 WEB_MODELS = ROOT / "web" / "static" / "models"
-CONFIG = preprocess.digit_config()
+CONFIG = preprocess_config.digit_config()
 
 
 def fixture_images(pen_digits) -> list[np.ndarray]:
@@ -70,13 +70,13 @@ def test_tfjs_export_matches_keras_on_100_test_images(name, mnist):
 
 
 def test_house_preprocessing_twins_agree():
-    from reader.preprocess import HOUSE_INPUT, HOUSE_OFFSETS, preprocess_house
+    from reader.house_crop import HOUSE_INPUT, HOUSE_OFFSETS, preprocess_house
     from tests.jsbridge import js_preprocess_house
 
     rng = np.random.default_rng(3)
     images = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((120, 200), (64, 64), (300, 90))]
     boxes = [(50, 30, 80, 40), None, (0, 250, 90, 60)]  # the last box runs off the bottom edge
-    config = preprocess.house_config()
+    config = preprocess_config.house_config()
     for image, box, js in zip(images, boxes, js_preprocess_house(images, boxes, config)):
         assert js.shape == (len(HOUSE_OFFSETS), HOUSE_INPUT, HOUSE_INPUT, 3)
         assert np.abs(js - preprocess_house(image, box)).max() <= 1e-4
@@ -93,7 +93,8 @@ def paper_photos(pen_digits, count: int = 6) -> list[np.ndarray]:
 
 
 def test_paper_normalisation_twins_agree(pen_digits):
-    from reader.preprocess import ink_image, strip_config
+    from reader.paper_ink import ink_image
+    from reader.preprocess_config import strip_config
     from tests.jsbridge import js_ink_image
 
     dim = np.clip(draw_polylines(SEVEN).astype(np.float32) * 0.35, 0, 255).astype(np.uint8)  # a dim photo

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
+from reader.number_strip import number_box
+from reader.paper_ink import ink_image
 from reader.preprocess import (
     EmptyImageError,
     ink_bounding_box,
-    ink_image,
     invert_if_light_background,
-    number_box,
     preprocess_digit,
     scaled_size,
     stretch_contrast,
@@ -139,7 +139,8 @@ def test_blank_paper_with_lines_and_grain_is_blank():
 
 
 def test_a_black_page_margin_or_a_desk_around_the_paper_is_paper_not_ink():
-    from reader.preprocess import ink_image, number_box
+    from reader.number_strip import number_box
+    from reader.paper_ink import ink_image
 
     seven = draw_polylines(SEVEN)  # dark ink on white, 280 x 280
     expected = number_box(ink_image(seven))
@@ -154,7 +155,8 @@ def test_a_black_page_margin_or_a_desk_around_the_paper_is_paper_not_ink():
 
 
 def test_a_ledgers_column_rules_are_not_ink_but_a_tall_one_is():
-    from reader.preprocess import ink_image, number_box
+    from reader.number_strip import number_box
+    from reader.paper_ink import ink_image
 
     seven = draw_polylines(SEVEN)  # dark ink on white, 280 x 280, the seven in the middle
     expected = number_box(ink_image(seven))

@@ -11,9 +11,10 @@ import pytest
 from flask.testing import FlaskClient
 from PIL import Image
 
-from reader import cli, read, segment
+from reader import cli, read, segment, segment_parts
 from reader.decode import NO_NUMBER, NoNumberError
-from reader.preprocess import EmptyImageError, ink_image
+from reader.paper_ink import ink_image
+from reader.preprocess import EmptyImageError
 from tests.conftest import ROOT, require_data
 from tests.drawings import ONE, SEVEN, draw_number
 from tests.hard_images import CRASHING_SCAN, PARISH_VALIDATION, SIMPLE, encode, margin_cut
@@ -50,9 +51,9 @@ def hard_cases(cut_scan: np.ndarray) -> dict[str, np.ndarray]:
 def test_the_cut_scan_once_crashed_segmentation_because_its_ink_fills_no_cell(cut_scan: np.ndarray) -> None:
     config = segment.segment_config()
     ink = ink_image(cut_scan)
-    labels, count = segment.label_cells(segment.ink_cells(ink, segment.cell_size(ink, config), config))
+    labels, count = segment.label_cells(segment_parts.ink_cells(ink, segment_parts.cell_size(ink, config), config))
     assert count == 0  # thin, faint pen strokes on a tall scan: no cell is half ink
-    assert segment.group_components(labels, count, config) == ([], 0)
+    assert segment_parts.group_components(labels, count, config) == ([], 0)
 
 
 @pytest.mark.parametrize("name", ["cut scan", *SIMPLE])

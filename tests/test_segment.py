@@ -5,8 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from reader import segment
-from reader.preprocess import EmptyImageError, ink_image
+from reader import segment, segment_cuts, segment_parts
+from reader.paper_ink import ink_image
+from reader.preprocess import EmptyImageError
 from tests.conftest import ROOT
 from tests.drawings import CAP_FIVE, FOUR, ONE, SEVEN, ZERO, draw_number
 from tests.jsbridge import js_read_number, node_available
@@ -19,9 +20,9 @@ def parts_of(image: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Boxes (cells) of the parts grouping makes of an image, left to right."""
     config = segment.segment_config()
     ink = ink_image(image)
-    labels, count = segment.label_cells(segment.ink_cells(ink, segment.cell_size(ink, config), config))
-    parts, _ = segment.group_components(labels, count, config)
-    return [segment.mask_box(p) for p in parts]
+    labels, count = segment.label_cells(segment_parts.ink_cells(ink, segment_parts.cell_size(ink, config), config))
+    parts, _ = segment_parts.group_components(labels, count, config)
+    return [segment_parts.mask_box(p) for p in parts]
 
 
 @pytest.fixture(scope="module")
@@ -204,4 +205,4 @@ def test_erosion_from_the_summed_area_table_is_the_step_by_step_erosion():
     for _ in range(200):
         mask = rng.random(rng.integers(1, 30, 2)) < rng.uniform(0.5, 1.0)
         times = int(rng.integers(0, 5))
-        assert np.array_equal(segment.erode(mask, times), eroded_step_by_step(mask, times)), (mask.shape, times)
+        assert np.array_equal(segment_cuts.erode(mask, times), eroded_step_by_step(mask, times)), (mask.shape, times)

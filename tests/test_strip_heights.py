@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.preprocess import STRIP_INK_HEIGHT, STRIP_INK_HEIGHTS
+from reader.number_strip import STRIP_INK_HEIGHT, STRIP_INK_HEIGHTS
 from studies.strip_heights import HEIGHTS, candidate_sets, chosen, table
 from tests.conftest import run_study
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from reader.decode import LENGTH_MORE_THAN_FIVE
-from reader.preprocess import HOUSE_CROP, crop_house_number
+from reader.house_crop import HOUSE_CROP, crop_house_number
 from tests.conftest import ROOT, require_data
 from train import svhn
 

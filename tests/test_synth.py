@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from reader.decode import NO_DIGIT
-from reader.preprocess import HOUSE_CROP
+from reader.house_crop import HOUSE_CROP
 from tests.conftest import ROOT, require_data
 from train import synth
 from train.fonts import (

@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from reader.house_crop import HOUSE_CROP, crop_house_number
 from reader.paths import CACHE_DIR
-from reader.preprocess import HOUSE_CROP, crop_house_number
 from train.cli import command
 from train.svhn import (
     REAL_SAMPLE_DIR,

@@ -2,7 +2,7 @@
 
     python -m train.handwriting_sheet            # -> docs/handwriting_preprocessing.png
 
-Each row: the scan as it is; its ink (reader.preprocess.ink_image: the page margin, the desk and the
+Each row: the scan as it is; its ink (reader.paper_ink.ink_image: the page margin, the desk and the
 column rules made paper) with the number's box (number_box: the heaviest band of strong ink, so not a
 printed heading, an underline or a neighbour's stroke) in red; the 32x256 strip the number reader reads,
 and what it read. The scans are a fixed spread over the validation numbers, so the sheet only changes
@@ -18,8 +18,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from reader.number_strip import number_box, number_strip
+from reader.paper_ink import ink_image
 from reader.paths import DOCS_DIR, MODELS_DIR
-from reader.preprocess import EmptyImageError, ink_image, number_box, number_strip
+from reader.preprocess import EmptyImageError
 from reader.read import load_image, load_reader, read_image
 from train.cli import command
 from train.handwriting import Sample, parish_numbers

@@ -40,8 +40,8 @@ import numpy as np
 import tf_keras as keras
 
 from reader.decode import decode_house_number
+from reader.house_crop import HOUSE_CROP, HOUSE_INPUT, HOUSE_OFFSETS, centre_crop
 from reader.paths import CACHE_DIR, MODELS_DIR, RUNS_DIR
-from reader.preprocess import HOUSE_CROP, HOUSE_INPUT, HOUSE_OFFSETS, centre_crop
 from reader.quiet_tf import import_tensorflow_quietly
 from train.cli import command
 from train.evaluate import update_metrics
@@ -196,7 +196,7 @@ def distributed_dataset(distribution: tf.distribute.Strategy, global_batch: int,
 
 def read_windows(model: keras.Model, images: np.ndarray) -> list[np.ndarray]:
     """uint8 (N, 64, 64, 3) crops -> the six heads, each averaged over the windows the CLI and the
-    page read (preprocess.house_windows), one window position at a time to keep memory flat."""
+    page read (house_crop.house_windows), one window position at a time to keep memory flat."""
     size = HOUSE_INPUT
     top, left = (images.shape[1] - size) // 2, (images.shape[2] - size) // 2
     total = None

@@ -163,7 +163,7 @@ def evaluate_on_scenes(localizer, reader, count: int, seed: int, progress: bool 
 
 def mix_real(generated: dict, real_dir: str, passes: int, oversample: int, cache_dir: Path) -> dict:
     """Generated views + the localizer's views of the real training photos, with per-view repeats."""
-    from train.svhn import build_real_views
+    from train.real_views import build_real_views
 
     real = build_real_views(real_dir, cache_dir, "train", passes, REAL_VIEW_SEED)
     print(f"mixed in {len(real['boxes'])} views of real training photos x{oversample} from {real_dir}")

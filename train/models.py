@@ -89,7 +89,7 @@ def build_house_reader(
     return keras.Model(inputs, outputs, name="house_reader")
 
 
-LOCALIZER_INPUT_SHAPE = (192, 256, 3)  # a whole photo or a closer look, 4:3 (reader/preprocess.py fit_region)
+LOCALIZER_INPUT_SHAPE = (192, 256, 3)  # a whole photo or a closer look, 4:3 (reader/photo_view.py fit_region)
 LOCALIZER_STRIDE = 8  # one output cell per 8x8 input pixels: a 24x32 grid
 LOCALIZER_CHANNELS = 5  # per cell: centre logit, centre offset (x, y) logits, log box width and height
 
@@ -129,7 +129,7 @@ def build_localizer(width: int = 64) -> keras.Model:
     return keras.Model(inputs, outputs, name="localizer")
 
 
-NUMBER_INPUT_SHAPE = (32, 256, 1)  # reader/preprocess.py STRIP_HEIGHT x STRIP_WIDTH, light ink on black
+NUMBER_INPUT_SHAPE = (32, 256, 1)  # reader/number_strip.py STRIP_HEIGHT x STRIP_WIDTH, light ink on black
 NUMBER_STRIDE = 4  # one output frame per 4 strip columns: 64 frames for up to 8 digits
 NUMBER_CLASSES = 11  # 0..9, and CTC's blank last (as tf.nn.ctc_loss's blank_index=-1 default)
 

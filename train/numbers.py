@@ -7,7 +7,7 @@ next digit starts a little after the last one's ink ends, row by row (a 4 may tu
 a 7's bar), some pairs touch, some strokes break where the pen skipped, digits drift off
 the line and vary in size. The row is drawn with a round brush, dark on white as on the
 page's canvas, and goes through the page's own strip preprocessing
-(reader/preprocess.py preprocess_number_strip).
+(reader/number_strip.py preprocess_number_strip).
 
 The ranges are wider than the browser test's composer (tests/numbers.py), which uses MNIST
 *test* digits: the reader must not learn one composer's habits.
@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from reader.number_strip import STRIP_HEIGHT, STRIP_WIDTH, number_box, preprocess_number_strip, strip_at
+from reader.paper_ink import ink_image
 from reader.paths import CACHE_DIR
-from reader.preprocess import STRIP_HEIGHT, STRIP_WIDTH, ink_image, number_box, preprocess_number_strip, strip_at
 from train.cli import command
 from train.data import load_mnist
 from train.strokes import Stroke, image_strokes, place_strokes

@@ -4,7 +4,7 @@ A number is laid out as on the canvas, with separators (`.` `,` `-`) between and
 digits that the reader must skip, then drawn in a coloured ink on a sheet of paper (tint,
 texture, security pattern, ruled lines, an underline, boxes), lit unevenly, shadowed, blurred
 and saved as JPEG, as a phone or a scanner gives it. The photo goes through the page's own
-strip preprocessing (reader/preprocess.py preprocess_number_strip), background normalisation
+strip preprocessing (reader/number_strip.py preprocess_number_strip), background normalisation
 included, so the reader trains on what it will read.
 
 Paper styles come in two families: TRAIN_LOOK for training and HELDOUT_LOOK, never trained on,
@@ -26,8 +26,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
+from reader.number_strip import STRIP_INK_HEIGHTS, preprocess_number_strip
+from reader.paper_ink import ink_image
 from reader.paths import CACHE_DIR, MODELS_DIR
-from reader.preprocess import STRIP_INK_HEIGHTS, EmptyImageError, ink_image, preprocess_number_strip
+from reader.preprocess import EmptyImageError
 from train.cli import command
 from train.numbers import (
     FRAME,
@@ -459,7 +461,7 @@ def measure(model_path: Path, cache_dir: Path = CACHE_DIR) -> dict:
     import tf_keras as keras
 
     from reader.decode import agreed_reading
-    from train.number_reader import height_readings, readings_accuracy
+    from train.number_accuracy import height_readings, readings_accuracy
 
     model = keras.models.load_model(model_path, compile=False)
     figures = {}
@@ -481,7 +483,7 @@ SHEET_ROWS = 8
 
 def preprocessing_sheet(bank: list, rows: int = SHEET_ROWS, seed: int = HELDOUT_SEED) -> Image.Image:
     """Hard cases before and after: each row a photo of a held-out number on paper, the ink that
-    reader/preprocess.py ink_image finds in it (paper, lines and shadows taken out), and the strip."""
+    reader/paper_ink.py ink_image finds in it (paper, lines and shadows taken out), and the strip."""
     from PIL import ImageDraw
 
     rng = np.random.default_rng(seed)

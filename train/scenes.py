@@ -1,7 +1,7 @@
 """Generated street scenes -> the localizer's training views, cached as npz.
 
 Each scene (train/synth/: a house front with a number on it, its box known) gives three views,
-all as the page makes them (reader/preprocess.py's fit_region): the whole photo, where the
+all as the page makes them (reader/photo_view.py's fit_region): the whole photo, where the
 localizer finds the number first, and two closer looks around it (zoom_region, at random zooms
 and off-centre), where it draws the box precisely. Boxes are (x, y, w, h) in view pixels.
 
@@ -22,7 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from reader.paths import CACHE_DIR
-from reader.preprocess import PHOTO_HEIGHT, PHOTO_WIDTH, fit_region, region_scale, zoom_region
+from reader.photo_view import PHOTO_HEIGHT, PHOTO_WIDTH, fit_region, region_scale, zoom_region
 from train.cli import command
 from train.synth import load_fonts, render_scene, sample_rng
 

@@ -6,7 +6,7 @@ object references) or as its JSON form: a list of
 
 Crops follow Goodfellow et al.: the union of the digit boxes, expanded by 30 %,
 resized to 64x64 (random 54x54 crops are taken at training time). The cropping is
-reader.preprocess.crop_house_number, the very code that reads a user's photo.
+reader.house_crop.crop_house_number, the very code that reads a user's photo.
 
 Numbers longer than five digits: the length label is 6 ("more than five") and the
 five digit heads hold the first five digits; the reader then reports the number as
@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from reader.decode import LENGTH_MORE_THAN_FIVE, MAX_DIGITS, NO_DIGIT
+from reader.house_crop import HOUSE_CROP, crop_house_number
 from reader.paths import SHARED_DATA_DIR
-from reader.preprocess import HOUSE_CROP, crop_house_number
 
 Box = tuple[float, float, float, float]
 MAT_FIELDS = ("height", "label", "left", "top", "width")
@@ -300,43 +300,3 @@ def build_real_crops(
     name = f"svhn_real_{part}_{directory.name}_v{REAL_VAL_FIRST_FILE}_x{variants}_s{seed}_{HOUSE_CROP}.npz"
     annotations = dict(zip(("train", "val"), split_real(load_annotations(directory))))[part]
     return cached_npz(Path(cache_dir) / name, lambda: crop_annotations(directory, annotations, variants, seed))
-
-
-def photo_views_of(directory: Path, annotations: list[Annotation], passes: int, seed: int) -> dict[str, np.ndarray]:
-    """Photos -> the localizer's views of them, as train/scenes.py makes them of generated scenes:
-    {images: uint8 (N * passes * 3, 192, 256, 3), boxes: (.., 4) in view pixels, numbers, file_number}."""
-    from tqdm import tqdm
-
-    from train.scenes import photo_views
-
-    rng = np.random.default_rng(seed)
-    images, boxes, numbers, files = [], [], [], []
-    for annotation in tqdm(annotations, desc=f"localizer views of {directory.name}"):
-        pixels = photo_pixels(directory, annotation)
-        # Some annotated boxes reach past the photo's edge; the views hold only what is inside it.
-        box = clip_to_image(union_box(annotation.boxes), pixels.shape[1], pixels.shape[0])
-        for _ in range(passes):
-            views, view_boxes = photo_views(pixels, box, rng)
-            images.append(views)
-            boxes.append(view_boxes)
-            numbers += [annotation.number] * len(views)
-            files += [file_number(annotation.filename)] * len(views)
-    return {
-        "images": np.concatenate(images),
-        "boxes": np.concatenate(boxes),
-        "numbers": np.array(numbers),
-        "file_number": np.array(files),
-    }
-
-
-def build_real_views(
-    directory: str | Path, cache_dir: str | Path, part: str = "train", passes: int = 2, seed: int = 0
-) -> dict[str, np.ndarray]:
-    """One part of the real split -> the localizer's views of its photos (`passes` draws of the closer
-    looks each), cached under cache_dir (the data folder is read-only)."""
-    from train.scenes import SCENES_VERSION
-
-    directory = Path(directory)
-    name = f"svhn_real_views_{part}_{directory.name}_v{REAL_VAL_FIRST_FILE}_p{passes}_s{seed}_{SCENES_VERSION}.npz"
-    annotations = dict(zip(("train", "val"), split_real(load_annotations(directory))))[part]
-    return cached_npz(Path(cache_dir) / name, lambda: photo_views_of(directory, annotations, passes, seed))

@@ -40,12 +40,17 @@ def screenshot_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's Chromium; the browser tests skip without it (fail when REQUIRE_BROWSER=1)."""
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} not found: install Debian's chromium package"
+    require_browser_file(CHROMIUM, "install Debian's chromium package")
+    return CHROMIUM
+
+
+def require_browser_file(path: Path, how: str) -> None:
+    """Skip a browser test when a file it needs is missing; fail instead when REQUIRE_BROWSER=1 (CI)."""
+    if not path.is_file():
+        message = f"{path} not found: {how}"
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    return CHROMIUM
 
 
 @pytest.fixture(scope="session")

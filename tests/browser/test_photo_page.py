@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser
 
+from reader.house_crop import preprocess_house
 from reader.locate import iou
-from reader.preprocess import preprocess_house
 from tests.browser.chromium import PHONE
 from tests.browser.photo_page import PhotoPage
 from tests.conftest import ROOT

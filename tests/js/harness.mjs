@@ -27,10 +27,12 @@ import { join } from 'node:path';
 globalThis.tf = await import('@tensorflow/tfjs');
 const tf = globalThis.tf;
 await tf.setBackend('cpu');
-const { fitRegion, inkImage, numberStrips, preprocessDigit, preprocessHouse, preprocessNumberStrip, zoomRegion } =
-  await import(
-  '../../web/static/js/preprocess.js'
-);
+// Imported once tf is global: the modules read globalThis.tf when they load.
+const { preprocessDigit } = await import('../../web/static/js/preprocess.js');
+const { inkImage } = await import('../../web/static/js/paperInk.js');
+const { numberStrips, preprocessNumberStrip } = await import('../../web/static/js/numberStrip.js');
+const { preprocessHouse } = await import('../../web/static/js/houseCrop.js');
+const { fitRegion, zoomRegion } = await import('../../web/static/js/photoView.js');
 const { decodeBox, decodeDigit, decodeFrames, decodeHouseNumber, frameBoxes } = await import(
   '../../web/static/js/decode.js'
 );

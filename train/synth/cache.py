@@ -13,8 +13,8 @@ import numpy as np
 from tqdm import tqdm
 
 from reader.decode import MAX_DIGITS
+from reader.house_crop import HOUSE_CROP
 from reader.paths import CACHE_DIR
-from reader.preprocess import HOUSE_CROP
 from train.fonts import load_fonts
 from train.svhn import number_labels
 from train.synth.scene import Scene, render_sample, render_scene, sample_rng

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from reader.preprocess import HOUSE_CROP  # crops are 64x64 RGB uint8, as SVHN's crops for the reader
+from reader.house_crop import HOUSE_CROP  # crops are 64x64 RGB uint8, as SVHN's crops for the reader
 from train.fonts import font_at
 from train.synth.camera import camera, light, occlude
 from train.synth.geometry import (

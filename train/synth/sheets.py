@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from reader.preprocess import HOUSE_CROP
+from reader.house_crop import HOUSE_CROP
 from train.synth.scene import Scene
 
 

@@ -29,6 +29,8 @@ import {
   percent,
   setPageState,
   showBackend,
+  showConfidence,
+  showNoBackend,
   span,
   statusLine,
   whenIdle,
@@ -118,16 +120,16 @@ function showPreview(input) {
 
 function showReading(result, classes) {
   ui.prediction.textContent = classes[result.digit];
-  ui.confidence.textContent = `${percent(result.confidence)} sure`;
-  showStatus(`Read as ${classes[result.digit]}. Clear to draw another digit.`);
+  showConfidence(ui.confidence, result.confidence);
+  showStatus('draw.readDigit', { digit: classes[result.digit] });
 }
 
 function showEmpty() {
   ui.prediction.textContent = '';
-  ui.confidence.textContent = '';
+  showConfidence(ui.confidence, null);
   showBars(null, -1);
   showPreview(null);
-  showStatus('Draw a digit in the box.');
+  showStatus('draw.empty');
 }
 
 // --- number mode -----------------------------------------------------------------------
@@ -181,18 +183,18 @@ function showPhotoInk(ink, digits) {
 function showNumber(result, classes) {
   const text = result.digits.map((d) => classes[d.digit]).join('');
   ui.numberPrediction.textContent = text;
-  ui.numberConfidence.textContent = `${percent(result.confidence)} sure`;
+  showConfidence(ui.numberConfidence, result.confidence);
   ui.numberDigits.replaceChildren(...digitItems(result.digits, (digit) => classes[digit], SURE_DIGIT));
   showNumberBoxes(result.digits);
-  showStatus(`Read as ${text}. Clear to write another number.`);
+  showStatus('draw.readNumber', { number: text });
 }
 
 function showNumberEmpty() {
   ui.numberPrediction.textContent = '';
-  ui.numberConfidence.textContent = '';
+  showConfidence(ui.numberConfidence, null);
   ui.numberDigits.replaceChildren();
   showNumberBoxes([]);
-  showStatus('Write a number, 1 to 8 digits in a row, in the wide box.');
+  showStatus('draw.emptyNumber');
 }
 
 // --- state -------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ function useNumberReader() {
       return reader;
     },
     (err) => {
-      showError(`Could not load the number reader (${err.message}): numbers are read digit by digit.`);
+      showError('error.numberReader', { message: err.message });
       return null;
     },
   );
@@ -297,8 +299,7 @@ async function readNumberOnce() {
     if (err.name !== 'EmptyImageError' && err.name !== 'NoNumberError') throw err;
     hook.lastNumber = null;
     showNumberEmpty(); // everything was erased
-    const unread = 'No digit made out in this ink: write the digits larger, side by side.';
-    if (err.name === 'NoNumberError') showStatus(unread);
+    if (err.name === 'NoNumberError') showStatus('draw.noDigit');
   }
 }
 
@@ -341,7 +342,7 @@ function requestPrediction() {
         await predictOnce();
       }
     } catch (err) {
-      showError(`Reading failed: ${err.message}`);
+      showError('error.reading', { message: err.message });
     } finally {
       running = null;
     }
@@ -410,7 +411,7 @@ function requestAfterPause() {
 async function useModel(name) {
   wanted = name;
   setReady('false');
-  showStatus(`Loading the ${ui.modelSelect.selectedOptions[0].textContent} model…`);
+  showStatus('draw.loadingNamed', { name: ui.modelSelect.selectedOptions[0].textContent });
   if (!classifiers.has(name)) {
     const loading = loadClassifier(`${modelsUrl}${name}/`, meter.track(name), () => activePad().isBlank());
     classifiers.set(name, loading);
@@ -431,8 +432,8 @@ async function useModel(name) {
     classifiers.delete(name); // let a later switch try again
     if (wanted !== name) return;
     setReady('error');
-    showStatus('The model could not be loaded.');
-    showError(`Could not load the model "${name}": ${err.message}`);
+    showStatus('draw.modelFailed');
+    showError('error.model', { name, message: err.message });
     markFailed(err);
   }
 }
@@ -456,7 +457,7 @@ async function photoPixels(file) {
 async function readPhoto(file) {
   if (!file || !active) return;
   hideError();
-  showStatus(`Reading ${file.name}…`);
+  showStatus('draw.readingPhoto', { name: file.name });
   try {
     const pixels = await photoPixels(file);
     const started = performance.now();
@@ -468,15 +469,13 @@ async function readPhoto(file) {
     showNumber(result, active.metadata.classes);
     showNumberBoxes([]); // the boxes belong to the photo, not to the drawing
     showPhotoInk(numberInk(active, pixels), result.digits);
-    showStatus(`Read ${file.name} as ${ui.numberPrediction.textContent}.`);
+    showStatus('draw.readPhoto', { name: file.name, number: ui.numberPrediction.textContent });
   } catch (err) {
     hook.lastNumber = null;
     showNumberEmpty();
-    if (err.name === 'EmptyImageError') showError(`No writing found in “${file.name}”: the page looks blank.`);
-    else if (err.name === 'NoNumberError') {
-      const hint = 'Crop the photo to the number and try again.';
-      showError(`No number could be read in “${file.name}”: ${err.message}. ${hint}`);
-    } else showError(err.message);
+    if (err.name === 'EmptyImageError') showError('error.blankPhoto', { name: file.name });
+    else if (err.name === 'NoNumberError') showError('error.noNumberPhoto', { name: file.name });
+    else showError(err);
   } finally {
     ui.numberPhotoInput.value = ''; // the same file chosen again is read again
     hook.photosRead += 1;
@@ -543,21 +542,21 @@ async function start() {
   showEmpty();
   if (!tfLoaded()) {
     setReady('error');
-    ui.backend.textContent = 'none';
-    showStatus('The reader cannot start.');
-    showError('TF.js did not load (vendor/tf-base.min.js is missing or failed). Run `npm ci` on the server and reload.');
+    showNoBackend(ui.backend);
+    showStatus('status.cannotStart');
+    showError('error.tfMissing');
     markFailed(new Error('TF.js did not load'));
     return;
   }
   let verdict;
   try {
     ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorUrl));
-    const why = verdict ? verdictReason(verdict) : 'starts fastest; timing the others…';
+    const why = verdict ? verdictReason(verdict) : { key: 'backend.timing' };
     showBackend(ui.backend, ui.backendWhy, hook.backend, why);
   } catch (err) {
     setReady('error');
-    ui.backend.textContent = 'none';
-    showError(`TF.js could not start: ${err.message}`);
+    showNoBackend(ui.backend);
+    showError('error.tfStart', { message: err.message });
     markFailed(err);
     return;
   }

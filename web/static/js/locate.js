@@ -6,7 +6,8 @@
 
 import { decodeBox } from './decode.js';
 import { readBoxVariants } from './model.js';
-import { clipBox, fitRegion, regionScale, zoomRegion } from './preprocess.js';
+import { clipBox } from './houseCrop.js';
+import { fitRegion, regionScale, zoomRegion } from './photoView.js';
 
 const tf = globalThis.tf;
 

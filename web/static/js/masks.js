@@ -1,6 +1,7 @@
 // Twin of reader/masks.py: masks ({rows, cols, data}, row-major, 1 set) -> how many set pixels lie
 // around each one, and their 8-connected components. Preprocessing (a scan's dark margins) and
-// segmentation (a number's digits) both ask.
+// segmentation (a number's digits) both ask. Below them, the mask arithmetic segmentation does
+// with numpy's operators in Python (JS only).
 
 /**
  * How many set pixels lie within `radius` of each pixel, both ways (a square of side 2 x radius + 1,
@@ -82,4 +83,32 @@ export function labelHeights(labels, count) {
     bottom[label - 1] = Math.max(bottom[label - 1], row);
   });
   return bottom.map((b, k) => b - top[k] + 1);
+}
+
+// --- mask arithmetic: what numpy's operators do for the Python twins (JS only) ------------
+// Used by segment.js and the modules beside it (segmentParts.js, segmentCuts.js).
+
+/** An all-unset mask of rows x cols. */
+export function emptyMask(rows, cols) {
+  return { rows, cols, data: new Uint8Array(rows * cols) };
+}
+
+/** Two masks of one size -> the mask of the cells where op(a, b) holds. */
+export function combine(a, b, op) {
+  const out = emptyMask(a.rows, a.cols);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = op(a.data[i], b.data[i]) ? 1 : 0;
+  return out;
+}
+
+export const or = (a, b) => combine(a, b, (x, y) => x || y);
+export const andNot = (a, b) => combine(a, b, (x, y) => x && !y);
+export const sameMask = (a, b) => a.data.every((v, i) => v === b.data[i]);
+export const countCells = (mask) => mask.data.reduce((sum, v) => sum + v, 0);
+export const anyShared = (a, b) => a.data.some((v, i) => v && b.data[i]);
+
+/** Cells of `labels` equal to `label`, as a mask. */
+export function labelMask(labels, label) {
+  const out = emptyMask(labels.rows, labels.cols);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = labels.data[i] === label ? 1 : 0;
+  return out;
 }

@@ -1,10 +1,14 @@
 // Twin of reader/read.py: loads a model (metadata.json + model.json) and reads canvas pixels with it,
 // function for function (readDigit <-> read_digit, readHouseNumber <-> read_house_number, ...).
-// Besides preprocess.js, the only page file that calls tf; results leave as plain arrays.
+// Besides the preprocessing modules (preprocess.js and those beside it), the only page file that
+// calls tf; results leave as plain arrays.
 // Also picks the backend by measurement (compareBackends) and keeps that verdict per device
 // in the localStorage entry it is given (recallVerdict, rememberVerdict).
 
-import { candidateBoxes, inkImage, numberStrips, preprocessDigit, preprocessHouse } from './preprocess.js';
+import { candidateBoxes, preprocessHouse } from './houseCrop.js';
+import { numberStrips } from './numberStrip.js';
+import { inkImage } from './paperInk.js';
+import { preprocessDigit } from './preprocess.js';
 import {
   agreedReading,
   combineNumberReadings,
@@ -49,16 +53,17 @@ export function fasterBackend(ms, current) {
 }
 
 /**
- * Why a backend reads, in words for the page: "faster here: 3 ms vs 55 ms".
+ * Why a backend reads, as a message of i18n.js's tables (the page words it in its language):
+ * "faster here: 3 ms vs 55 ms on webgl". A plain object, so this module needs no page.
  * @param {{backend: string, ms: Object<string, number>}} verdict
- * @returns {string}
+ * @returns {{key: string, params?: object}}
  */
 export function verdictReason({ backend, ms }) {
   const others = Object.keys(ms).filter((name) => name !== backend);
-  if (!(backend in ms) || !others.length) return 'the only one that started here';
-  const round = (t) => (t < 10 ? t.toFixed(1) : Math.round(t));
-  const slower = others.map((name) => `${round(ms[name])} ms on ${name}`).join(', ');
-  return `faster here: ${round(ms[backend])} ms vs ${slower}`;
+  if (!(backend in ms) || !others.length) return { key: 'backend.only' };
+  const round = (t) => String(t < 10 ? t.toFixed(1) : Math.round(t));
+  const slower = others.map((name) => ({ key: 'backend.msOn', params: { ms: round(ms[name]), name } }));
+  return { key: 'backend.faster', params: { ms: round(ms[backend]), slower } };
 }
 
 /**

@@ -6,9 +6,21 @@
 import { contentBox } from './draw.js';
 import { findHouseNumber } from './locate.js';
 import { loadModel, readHouseNumber, settleBackend, startBackend, tfLoaded, verdictReason } from './model.js';
-import { preprocessHouse } from './preprocess.js';
-import { byId as $, decodePhoto, digitItems, downloadMeter, errorBox, percent, setPageState, statusLine } from './ui.js';
-import { deviceStorage, showBackend, whenIdle } from './ui.js'; // the backend line and its verdict
+import { preprocessHouse } from './houseCrop.js';
+import {
+  byId as $,
+  decodePhoto,
+  deviceStorage,
+  digitItems,
+  downloadMeter,
+  errorBox,
+  setPageState,
+  showBackend,
+  showConfidence,
+  showNoBackend,
+  statusLine,
+  whenIdle,
+} from './ui.js';
 
 const tf = globalThis.tf;
 const ui = {
@@ -55,7 +67,7 @@ const showError = errorBox(ui.error);
 
 function clearResult() {
   ui.result.textContent = '';
-  ui.confidence.textContent = '';
+  showConfidence(ui.confidence, null);
   ui.lowConfidence.hidden = true;
   ui.digits.replaceChildren();
   hook.lastResult = null;
@@ -63,7 +75,7 @@ function clearResult() {
 
 function showResult(result) {
   ui.result.textContent = result.number + (result.complete ? '' : '…');
-  ui.confidence.textContent = `${percent(result.confidence)} sure`;
+  showConfidence(ui.confidence, result.confidence);
   ui.lowConfidence.hidden = result.confidence >= LOW_CONFIDENCE;
   ui.digits.replaceChildren(...digitItems(result.digits, String, LOW_CONFIDENCE));
 }
@@ -77,7 +89,7 @@ const enableTools = (on) => {
 function serially(work) {
   busy = busy.then(work).catch((err) => {
     console.error(err);
-    showError(err.message);
+    showError(err);
   });
   return busy;
 }
@@ -124,9 +136,7 @@ function showReading(result) {
   hook.lastResult = result;
   hook.reads += 1;
   showResult(result);
-  showStatus(
-    result.confidence >= LOW_CONFIDENCE ? 'Read. Adjust the box to read again.' : 'Read, but not surely.',
-  );
+  showStatus(result.confidence >= LOW_CONFIDENCE ? 'photo.readSure' : 'photo.readUnsure');
 }
 
 async function readBox() {
@@ -139,7 +149,7 @@ async function readBox() {
 
 async function findNumber() {
   if (!photo || !localizer) return;
-  showStatus('Looking for the number…');
+  showStatus('photo.looking');
   const started = performance.now();
   const found = await findHouseNumber(photo.pixels, reader, localizer);
   hook.lastLocateMs = performance.now() - started;
@@ -155,10 +165,10 @@ async function openPhoto(file) {
   clearResult();
   if (!file) return;
   if (file.size > MAX_FILE_BYTES) {
-    showError(`“${file.name}” is ${Math.round(file.size / 2 ** 20)} MB; photos up to 50 MB can be read.`);
+    showError('error.tooLarge', { name: file.name, size: Math.round(file.size / 2 ** 20) });
     return;
   }
-  showStatus(`Opening ${file.name}…`);
+  showStatus('photo.opening', { name: file.name });
   const { bitmap, original } = await decodePhoto(file, MAX_SIDE);
   ui.canvas.width = bitmap.width;
   ui.canvas.height = bitmap.height;
@@ -287,15 +297,15 @@ function warmUpPixels(width = 320, height = 240) {
 
 async function start() {
   if (!tfLoaded()) {
-    ui.backend.textContent = 'none';
+    showNoBackend(ui.backend);
     setPageState('error');
-    showError('TF.js did not load (vendor/tf-base.min.js is missing or failed). Run `npm ci` on the server and reload.');
+    showError('error.tfMissing');
     return;
   }
   let verdict;
   try {
     ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorUrl));
-    const why = verdict ? verdictReason(verdict) : 'starts fastest; timing the others…';
+    const why = verdict ? verdictReason(verdict) : { key: 'backend.timing' };
     showBackend(ui.backend, ui.backendWhy, hook.backend, why);
     const meter = downloadMeter($('load-progress')); // bytes and percentage while the models download
     [reader, localizer] = await Promise.all(
@@ -304,14 +314,14 @@ async function start() {
     await findHouseNumber(warmUpPixels(), reader, localizer);
   } catch (err) {
     setPageState('error');
-    showStatus('The reader cannot start.');
-    showError(`The models could not load: ${err.message}`);
+    showStatus('status.cannotStart');
+    showError('error.models', { message: err.message });
     return;
   }
   hook.ready = true;
   setPageState('true');
   enableTools(true);
-  showStatus('Ready: take or choose a photo of a house number.');
+  showStatus('photo.ready');
   hook.verdict = verdict ?? (await settle());
 }
 

@@ -1,7 +1,10 @@
 // Small DOM verbs that the pages share: app.js (drawing), photo.js (house numbers) and pwa.js.
 // Touches only the elements it is handed (or finds by id for its caller: #load-progress),
 // document.body's data-ready, and hands out localStorage (deviceStorage); it holds no state of
-// its own (a downloadMeter keeps its models' progress) and never calls tf.
+// its own (a downloadMeter keeps its models' progress) and never calls tf. Words go through
+// i18n.js's messages, so that a switch of language rewrites what these verbs wrote.
+
+import { MessageError, errorMessage, setMessage, setPlainText } from './i18n.js';
 
 /** The element with this id. */
 export const byId = (id) => document.getElementById(id);
@@ -9,18 +12,24 @@ export const byId = (id) => document.getElementById(id);
 /** A probability as the pages show it: 0.973 -> "97.3%". */
 export const percent = (p) => `${(p * 100).toFixed(1)}%`;
 
-/** A function that puts a sentence in this status line (an aria-live region: screen readers say it). */
+/**
+ * A function that puts a message in this status line (an aria-live region: screen readers say it).
+ * @returns {(key: string, params?: object) => void} a key of i18n.js's tables and its parameters
+ */
 export function statusLine(element) {
-  return (text) => {
-    element.textContent = text;
-  };
+  return (key, params) => setMessage(element, key, params);
 }
 
-/** A function that shows an error in this box, or hides the box when the text is empty. */
+/**
+ * A function that shows an error in this box: a message (key and parameters) or a thrown Error
+ * (its own message, see i18n.js errorMessage); an empty key hides the box.
+ * @returns {(what: string|Error, params?: object) => void}
+ */
 export function errorBox(element) {
-  return (text) => {
-    element.textContent = text;
-    element.hidden = !text;
+  return (what, params) => {
+    const [key, values] = what instanceof Error ? errorMessage(what) : [what, params];
+    setMessage(element, key, values);
+    element.hidden = !key;
   };
 }
 
@@ -76,15 +85,32 @@ export function deviceStorage() {
 }
 
 /**
- * Show which TF.js backend reads and why: the name in `nameElement`, the reason in `whyElement`.
+ * Show which TF.js backend reads and why: the name in `nameElement` (a name in every language),
+ * the reason, in brackets, in `whyElement`.
  * @param {HTMLElement} nameElement
  * @param {HTMLElement|null} whyElement
  * @param {string} name e.g. "wasm"
- * @param {string} why e.g. "faster here: 3 ms vs 55 ms on webgl"
+ * @param {{key: string, params?: object}|null} why a message, e.g. model.js verdictReason's
+ *   "faster here: 3 ms vs 55 ms on webgl"
  */
 export function showBackend(nameElement, whyElement, name, why) {
-  nameElement.textContent = name;
-  if (whyElement) whyElement.textContent = why ? `(${why})` : '';
+  setPlainText(nameElement, name);
+  if (whyElement) setMessage(whyElement, why ? 'backend.why' : '', { why });
+}
+
+/** Say in the backend line that no backend reads: TF.js is missing or failed. */
+export function showNoBackend(nameElement) {
+  setMessage(nameElement, 'backend.none');
+}
+
+/**
+ * A confidence as the pages show it, in this element: "97.3% sure"; null empties it.
+ * @param {HTMLElement} element
+ * @param {number|null} confidence 0..1
+ */
+export function showConfidence(element, confidence) {
+  if (confidence === null) setMessage(element, '');
+  else setMessage(element, 'reading.sure', { percent: percent(confidence) });
 }
 
 /** Resolves when the page is idle (requestIdleCallback; a timer where there is none). */
@@ -94,9 +120,15 @@ export function whenIdle(timeoutMs = 2000) {
   );
 }
 
-/** Bytes as the pages show them: 297 KB, 2.5 MB. */
+/**
+ * Bytes as the pages show them, "297 KB" or "2.5 MB": a message, whose unit is in the page's language.
+ * @param {number} bytes
+ * @returns {{key: string, params: {n: string}}}
+ */
 export function bytesText(bytes) {
-  return bytes < 1e6 ? `${Math.round(bytes / 1e3)} KB` : `${(bytes / 1e6).toFixed(1)} MB`;
+  return bytes < 1e6
+    ? { key: 'bytes.kb', params: { n: String(Math.round(bytes / 1e3)) } }
+    : { key: 'bytes.mb', params: { n: (bytes / 1e6).toFixed(1) } };
 }
 
 /**
@@ -121,10 +153,12 @@ export function downloadMeter(element) {
     element.hidden = false;
     element.dataset.done = String(done);
     element.querySelector('progress').value = Math.round(share * 100);
-    const amount = sized ? `${bytesText(loaded)} of ${bytesText(total)}` : bytesText(loaded);
-    element.querySelector('.load-text').textContent = done
-      ? `Models loaded: ${bytesText(loaded)}`
-      : `Downloading the models: ${amount} (${Math.round(share * 100)}%)`;
+    const amount = sized
+      ? { key: 'load.amount', params: { loaded: bytesText(loaded), total: bytesText(total) } }
+      : bytesText(loaded);
+    const text = element.querySelector('.load-text');
+    if (done) setMessage(text, 'load.done', { size: bytesText(loaded) });
+    else setMessage(text, 'load.downloading', { amount, percent: Math.round(share * 100) });
   }
   return {
     track(name) {
@@ -158,7 +192,7 @@ export async function decodePhoto(file, maxSide) {
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch {
-    throw new Error(`“${file.name}” is not an image this browser can open. Choose a JPEG, PNG or WebP photo.`);
+    throw new MessageError('error.notImage', { name: file.name });
   }
   const original = { width: bitmap.width, height: bitmap.height };
   const shrink = Math.min(1, maxSide / Math.max(original.width, original.height));
