@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from assets import static_version
 from pwa import model_urls
 
 # The WASM binary a browser without cross-origin isolation loads (every current one has SIMD);
@@ -43,7 +44,8 @@ def module_graph(js_dir: Path, entries: tuple[str, ...]) -> list[str]:
 def preload_paths(static_dir: Path, scripts: tuple[str, ...], models: tuple[str, ...]) -> tuple[tuple, tuple]:
     """(module paths, fetch paths) under static/, read from the files once: every page view asks."""
     modules = tuple(f"js/{name}" for name in module_graph(static_dir / "js", scripts))
-    fetches = [WASM_BINARY] if (static_dir / WASM_BINARY).is_file() else []
+    wasm_version = static_version(static_dir, WASM_BINARY)  # the URL data-vendor-files gives TF.js
+    fetches = [f"{WASM_BINARY}?v={wasm_version}"] if wasm_version else []
     for name in models:
         model_dir = static_dir / "models" / name
         if (model_dir / "metadata.json").is_file() and (model_dir / "model.json").is_file():

@@ -7,8 +7,9 @@ The file list is made from the folders on every request, so a new model under
 web/static/models/ (or a new script) is cached without editing the worker. The version is
 a digest of every listed file; when anything changes, /sw.js changes byte for byte, which
 is what makes a browser install the new worker, and the page then offers a reload.
-Model files are listed under their versioned URL (model.json?v=<metadata version>), the
-one the page asks for, so a retrained model is fetched anew rather than served stale.
+Every file is listed under the URL the page asks for (assets.py): ?v=<digest> for styles,
+icons and TF.js, model.json?v=<metadata version> and its shards for models, the plain URL for
+our ES modules; so a changed file is fetched anew rather than served stale.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException
+
+from assets import model_version, versioned_url
 
 bp = Blueprint("pwa", __name__)
 
@@ -38,10 +41,8 @@ def model_urls(model_dir: Path, url: str) -> list[tuple[str, Path]]:
 
     TF.js asks for model.json?v=V and appends the same query to each shard it lists.
     """
-    metadata = json.loads((model_dir / "metadata.json").read_text())
     topology = json.loads((model_dir / "model.json").read_text())
-    # An export without a version (none so far) still gets one: the digest of its model.json.
-    version = str(metadata.get("version") or hashlib.sha256((model_dir / "model.json").read_bytes()).hexdigest()[:16])
+    version = model_version(model_dir)
     shards = [path for group in topology.get("weightsManifest", []) for path in group["paths"]]
     query = f"?v={version}"
     return [(f"{url}metadata.json", model_dir / "metadata.json")] + [
@@ -51,11 +52,12 @@ def model_urls(model_dir: Path, url: str) -> list[tuple[str, Path]]:
 
 def offline_files(static_dir: Path, static_url: str = "/static/") -> list[tuple[str, Path]]:
     """(url, file) of everything the pages need offline: their scripts, styles, TF.js, icons and models."""
-    files = [(f"{static_url}{name}", static_dir / name) for name in SHELL_FILES if (static_dir / name).is_file()]
+    names = [name for name in SHELL_FILES if (static_dir / name).is_file()]
     for folder in SHELL_FOLDERS:
         for path in sorted((static_dir / folder).rglob("*")):
             if path.is_file() and not path.name.startswith("."):
-                files.append((f"{static_url}{path.relative_to(static_dir).as_posix()}", path))
+                names.append(path.relative_to(static_dir).as_posix())
+    files = [(versioned_url(static_dir, static_url, name), static_dir / name) for name in names]
     for model_dir in sorted((static_dir / "models").iterdir()):
         if (model_dir / "metadata.json").is_file() and (model_dir / "model.json").is_file():
             files += model_urls(model_dir, f"{static_url}models/{model_dir.name}/")

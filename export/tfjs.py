@@ -109,10 +109,12 @@ def directory_bytes(directory: Path) -> int:
     return sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
 
 
-def weights_digest(directory: Path) -> str:
+def export_digest(directory: Path) -> str:
+    """The export's version: a digest of model.json and the weight shards. The page fetches both at
+    `?v=<version>` and browsers keep them for a year, so a change to either must change the version."""
     digest = hashlib.sha256()
-    for shard in sorted(directory.glob("*.bin")):
-        digest.update(shard.read_bytes())
+    for part in [directory / "model.json", *sorted(directory.glob("*.bin"))]:
+        digest.update(part.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -155,7 +157,7 @@ def export_measured(
     """Export with the quantization `figures` chose, write metadata.json, record the export's figures."""
     out_dir = out_root / name
     export_model(model, out_dir, figures["quantization"])
-    metadata = metadata_of(model, figures["quantization"], weights_digest(out_dir))
+    metadata = metadata_of(model, figures["quantization"], export_digest(out_dir))
     (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     figures["export_bytes"] = directory_bytes(out_dir)
     figures["export_version"] = metadata["version"]
@@ -240,7 +242,7 @@ def rewrite_metadata(name: str, models_dir: Path, out_root: Path) -> dict:
     quantization = json.loads((out_dir / "metadata.json").read_text())["quantization"]
     model = load_for_export(models_dir / f"{name}.keras")
     quantized = None if quantization == "float32" else quantization
-    metadata = metadata_builder(name)(model, quantized, weights_digest(out_dir))
+    metadata = metadata_builder(name)(model, quantized, export_digest(out_dir))
     (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     return metadata
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from flask import Flask
 from PIL import Image
 
 import pwa
-from server import VENDOR_FILES
+from server import VENDOR_FILES, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "web" / "static"
@@ -43,9 +44,10 @@ def test_worker_lists_the_page_its_scripts_tfjs_and_every_model_at_its_version(c
     manifest = worker_manifest(client)
     files = set(manifest["files"])
     assert manifest == client.get("/offline.json").get_json()
-    assert {"/", "/static/js/app.js", "/static/js/pwa.js", "/static/css/app.css"} <= files
-    assert {f"/static/vendor/{name}" for name in VENDOR_FILES} <= files
-    assert {f"/static/vendor/{p.name}" for p in (STATIC / "vendor").glob("*.wasm")} <= files
+    paths = {url.split("?")[0] for url in files}  # styles, icons and TF.js at ?v=<digest> (assets.py)
+    assert {"/", "/static/js/app.js", "/static/js/pwa.js", "/static/css/app.css"} <= paths
+    assert {f"/static/vendor/{name}" for name in VENDOR_FILES} <= paths
+    assert {f"/static/vendor/{p.name}" for p in (STATIC / "vendor").glob("*.wasm")} <= paths
     for name in WEB_MODELS:
         version = json.loads((STATIC / "models" / name / "metadata.json").read_text())["version"]
         assert f"/static/models/{name}/metadata.json" in files
@@ -126,3 +128,35 @@ def test_committed_icons_are_what_the_script_draws(tmp_path: Path):
         drawn = np.asarray(Image.open(tmp_path / name), dtype=np.int16)
         committed = np.asarray(Image.open(STATIC / "icons" / name), dtype=np.int16)
         assert drawn.shape == committed.shape and np.abs(drawn - committed).max() <= 2, name
+
+
+def test_a_changed_file_reaches_a_returning_visitor(tmp_path: Path):
+    """A new release of a versioned file (here the style sheet) gets a new URL in the page and in the
+    worker's list, and a new worker version; the old URL is no longer kept for good."""
+    static = tmp_path / "static"
+    for name in ("css", "js", "icons", "favicon.svg", "manifest.webmanifest", "models/mnist_cnn"):
+        copy = shutil.copytree if (STATIC / name).is_dir() else shutil.copy
+        (static / name).parent.mkdir(parents=True, exist_ok=True)
+        copy(STATIC / name, static / name)
+    client = create_app({"TESTING": True, "STATIC_FOLDER": str(static)}).test_client()
+
+    def stylesheet_url() -> str:
+        return re.search(r'href="(/static/css/app\.css\?v=\w+)"', client.get("/").get_data(as_text=True)).group(1)
+
+    old_url, old_worker = stylesheet_url(), worker_manifest(client)
+    assert old_url in old_worker["files"]
+    assert client.get(old_url).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+    (static / "css" / "app.css").write_text((STATIC / "css" / "app.css").read_text() + "\n/* release 2 */\n")
+    new_url, new_worker = stylesheet_url(), worker_manifest(client)
+    assert new_url != old_url
+    assert new_url in new_worker["files"] and old_url not in new_worker["files"]
+    assert new_worker["version"] != old_worker["version"]
+    assert client.get(new_url).get_data(as_text=True).endswith("/* release 2 */\n")
+    assert client.get(new_url).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(old_url).headers["Cache-Control"] == "no-cache"
+
+    # Our ES modules keep their plain URL (revalidated); a change still makes a new worker.
+    (static / "js" / "app.js").write_text("// app, fixed\n")
+    assert worker_manifest(client)["version"] != new_worker["version"]
+    assert client.get("/static/js/app.js").headers["Cache-Control"] == "no-cache"

@@ -44,7 +44,7 @@ def test_scripts_are_local_files_never_inline_or_cdn(client: FlaskClient) -> Non
         assert src, f"inline script (a strict CSP would block it): {tag}"
         assert src.group(1).startswith("/static/"), tag
     # TF.js's scripts must come before the module, which uses the global they define.
-    sources = [re.search(r'src="([^"]+)"', tag).group(1) for tag in scripts]
+    sources = [re.search(r'src="([^"?]+)', tag).group(1) for tag in scripts]  # without ?v= (assets.py)
     assert sources[:2] == ["/static/vendor/tf-base.min.js", "/static/vendor/tf-backend-wasm.min.js"]
     assert sources.index("/static/js/app.js") > 1
     assert "cdn" not in html.lower() and "https://" not in html
@@ -257,6 +257,6 @@ def test_pages_preload_their_modules_the_wasm_binary_and_their_models(client: Fl
     assert {"/static/js/app.js", "/static/js/pwa.js", "/static/js/model.js", "/static/js/preprocess.js"} <= set(modules)
     version = json.loads((server.STATIC_DIR / "models" / "mnist_cnn" / "metadata.json").read_text())["version"]
     assert f"/static/models/mnist_cnn/model.json?v={version}" in fetches
-    assert "/static/vendor/tfjs-backend-wasm-simd.wasm" in fetches
+    assert any(url.startswith("/static/vendor/tfjs-backend-wasm-simd.wasm?v=") for url in fetches)  # assets.py
     photo = client.get("/photo").get_data(as_text=True)
     assert "/static/js/locate.js" in photo and "/static/models/localizer/model.json?v=" in photo

@@ -163,9 +163,9 @@ def test_every_key_in_the_templates_and_scripts_is_in_the_tables() -> None:
         source = template.read_text()
         used |= set(re.findall(r'data-i18n="([^"{]+)"', source))
         used |= {
-            pair.split(":")[1] for attr in re.findall(r'data-i18n-attr="([^"]+)"', source) for pair in attr.split()
+            pair.split(":")[1] for attr in re.findall(r'data-i18n-attr="([^"{]+)"', source) for pair in attr.split()
         }
-        used |= set(re.findall(r"{% block title_key %}(\S+){% endblock %}", source))
+        used |= set(re.findall(r"{% block (?:title|description)_key %}(\S+){% endblock %}", source))
     for name in WRITING_SCRIPTS:
         source = (JS_DIR / name).read_text()
         used |= set(KEY_LITERAL.findall(source))

@@ -76,6 +76,7 @@ def test_a_russian_browser_gets_both_pages_in_russian_and_axe_finds_nothing(russ
     wait_ready(page)
     assert page.evaluate("document.documentElement.lang") == "ru"
     assert page.title() == "Распознавание номеров домов"
+    assert page.locator("meta[name=description]").get_attribute("content").startswith("Сфотографируйте номер дома")
     assert page.get_by_test_id("find-number").text_content() == "Найти номер"
     assert page.get_by_test_id("status").text_content() == "Готово: сделайте или выберите фото номера дома."
     assert "никуда не отправляется" in page.get_by_test_id("privacy").text_content()

@@ -119,7 +119,7 @@ def test_backend_falls_back_to_wasm_then_cpu(webgl_less: Browser, live_server: s
     assert DrawingPage(page).open(live_server).testid("backend").text_content() == "wasm"
     page.close()
     page = webgl_less.new_page()
-    page.route(re.compile(r".*\.wasm$"), lambda route: route.fulfill(status=404))
+    page.route(re.compile(r".*\.wasm(\?v=\w+)?$"), lambda route: route.fulfill(status=404))  # at its ?v= (assets.py)
     drawing = DrawingPage(page).open(live_server)
     assert drawing.testid("backend").text_content() == "cpu"
     drawing.draw(on_canvas(ONE))
@@ -157,7 +157,7 @@ def test_a_model_that_fails_to_load_shows_an_error(page: Page, live_server: str)
 
 
 def test_missing_tfjs_shows_an_error(page: Page, live_server: str) -> None:
-    page.route(re.compile(r".*/vendor/tf-base\.min\.js$"), lambda route: route.fulfill(status=404))
+    page.route(re.compile(r".*/vendor/tf-base\.min\.js(\?v=\w+)?$"), lambda route: route.fulfill(status=404))
     drawing = DrawingPage(page).open(live_server, wait_ready=False)
     assert drawing.wait_ready() == "error"
     assert "npm ci" in page.get_by_role("alert").text_content()

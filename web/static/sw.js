@@ -49,8 +49,9 @@ async function cachedOrNetwork(request, url) {
   const cache = await caches.open(CACHE);
   // A page opened with a query string (/?model=mlp) is still the cached page.
   let hit = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
-  // Model files are cached under their versioned URL (?v=); a loader that asks without it, or
-  // with the old version, gets this version's file: the cache holds exactly one of each.
-  if (!hit && url.pathname.startsWith('/static/models/')) hit = await cache.match(request, { ignoreSearch: true });
+  // Static files are cached under the versioned URL the page asks for (?v=, see assets.py); a
+  // loader that asks without it (TF.js for its .wasm and the WebGL script) or with an old version
+  // gets this version's file: the cache holds exactly one of each.
+  if (!hit && url.pathname.startsWith('/static/')) hit = await cache.match(request, { ignoreSearch: true });
   return hit ?? fetch(request);
 }

@@ -68,7 +68,7 @@ const ui = {
   numberPhotoInk: $('number-photo-ink'),
 };
 const modelsUrl = document.body.dataset.modelsUrl;
-const vendorUrl = document.body.dataset.vendorUrl;
+const vendorFiles = JSON.parse(document.body.dataset.vendorFiles); // {file name: versioned URL}
 const VERDICT_KEY = 'digit-reader:backend:draw'; // localStorage: which backend reads faster on this device
 const meter = downloadMeter($('load-progress')); // bytes and percentage while models download
 
@@ -550,7 +550,7 @@ async function start() {
   }
   let verdict;
   try {
-    ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorUrl));
+    ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorFiles));
     const why = verdict ? verdictReason(verdict) : { key: 'backend.timing' };
     showBackend(ui.backend, ui.backendWhy, hook.backend, why);
   } catch (err) {

@@ -54,6 +54,8 @@ export const MESSAGES = {
     'error.notImage': '“{name}” is not an image this browser can open. Choose a JPEG, PNG or WebP photo.',
     // the drawing page
     'draw.title': 'Digit reader',
+    'draw.description':
+      'Draw a digit or write a number, and a neural network reads it in your browser, offline too.',
     'draw.intro':
       'Draw one digit, 0 to 9, or write a whole number. A neural network reads it right here in your browser.',
     'draw.section': 'Drawing',
@@ -103,6 +105,8 @@ export const MESSAGES = {
       'or only lines and specks). Crop the photo to the number and try again.',
     // the house-number page
     'photo.title': 'House number reader',
+    'photo.description':
+      'Photograph a house number and your browser finds and reads it; the photo never leaves your device.',
     'photo.intro': 'Photograph a house number, or open a photo, and the page finds the number and reads it.',
     'photo.privacy': 'Your photo stays on this device: it is opened and read by this browser, and never uploaded.',
     'photo.section': 'Photo',
@@ -161,6 +165,8 @@ export const MESSAGES = {
       '«{name}» — не изображение, которое умеет открыть этот браузер. Выберите фото в JPEG, PNG или WebP.',
     // страница с рисунком
     'draw.title': 'Распознавание цифр',
+    'draw.description':
+      'Нарисуйте цифру или напишите число — нейросеть прочитает его прямо в браузере, даже без сети.',
     'draw.intro':
       'Нарисуйте одну цифру от 0 до 9 или напишите целое число. ' +
       'Нейросеть распознает написанное прямо здесь, в вашем браузере.',
@@ -210,6 +216,8 @@ export const MESSAGES = {
       'слишком мелко или только линии и точки). Обрежьте фото по числу и попробуйте ещё раз.',
     // страница с номером дома
     'photo.title': 'Распознавание номеров домов',
+    'photo.description':
+      'Сфотографируйте номер дома — браузер сам найдёт и прочитает его; фото не покидает ваше устройство.',
     'photo.intro': 'Сфотографируйте номер дома или откройте готовое фото — страница сама найдёт номер и прочитает его.',
     'photo.privacy':
       'Фото остаётся на этом устройстве: его открывает и читает этот браузер, и оно никуда не отправляется.',

@@ -100,7 +100,7 @@ export function rememberVerdict(storage, key, verdict) {
  * TF.js, and most first visits read on WASM. Served from the vendor folder chooseBackend is given.
  */
 export const ON_DEMAND = { webgl: 'tf-backend-webgl.min.js' };
-let vendorFolder = '/static/vendor/';
+let vendorFolder = '/static/vendor/'; // or {file name: URL}: see chooseBackend
 const scripts = new Map(); // URL -> Promise of its loading
 
 /** Add a classic <script> to the page once; resolves when it has run. */
@@ -126,7 +126,7 @@ function loadScript(url) {
  */
 export async function backendAvailable(name) {
   if (!tf.findBackendFactory(name) && ON_DEMAND[name] && typeof document === 'object') {
-    await loadScript(`${vendorFolder}${ON_DEMAND[name]}`).catch((err) => console.warn(err.message));
+    await loadScript(vendorFileUrl(vendorFolder, ON_DEMAND[name])).catch((err) => console.warn(err.message));
   }
   if (name === 'webgl' && tf.findBackendFactory(name)) {
     // Each canvas crops to a different size; shape uniforms let WebGL reuse one compiled
@@ -180,13 +180,24 @@ export function tfLoaded() {
 }
 
 /**
+ * The URL of a TF.js file that the page loads at run time.
+ * @param {string|Object<string, string>} vendor a folder URL, or each file's URL by its name
+ * @param {string} name e.g. 'tf-backend-webgl.min.js'
+ */
+export function vendorFileUrl(vendor, name) {
+  return typeof vendor === 'string' ? `${vendor}${name}` : vendor[name];
+}
+
+/**
  * Start the first backend of `order` that works here, and return its name.
  * @param {string[]} order backend names, preferred first
- * @param {string} vendorUrl URL folder of the TF.js files: the .wasm binaries and ON_DEMAND's scripts
+ * @param {string|Object<string, string>} vendorUrl the TF.js files loaded at run time (the .wasm
+ *   binaries and ON_DEMAND's scripts): their folder's URL, or each one's URL by its file name, as
+ *   the page gives them with their versions (data-vendor-files, assets.py) so that browsers keep them
  * @returns {Promise<string>}
  */
 export async function chooseBackend(order = BACKENDS, vendorUrl = vendorFolder) {
-  // The WASM backend fetches its binaries at run time; they are served beside its script.
+  // The WASM backend fetches its binaries at run time: from a folder, or from a URL per binary.
   tf.wasm?.setWasmPaths(vendorUrl);
   vendorFolder = vendorUrl;
   for (const name of order) {

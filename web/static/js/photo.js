@@ -41,7 +41,7 @@ const ui = {
   backendWhy: $('backend-why'),
 };
 const modelsUrl = document.body.dataset.modelsUrl;
-const vendorUrl = document.body.dataset.vendorUrl;
+const vendorFiles = JSON.parse(document.body.dataset.vendorFiles); // {file name: versioned URL}
 const VERDICT_KEY = 'digit-reader:backend:photo'; // localStorage: which backend reads faster on this device
 
 const MAX_SIDE = 1600; // a 12 MP phone photo is read at this size: plenty for a number, and fast
@@ -304,7 +304,7 @@ async function start() {
   }
   let verdict;
   try {
-    ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorUrl));
+    ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorFiles));
     const why = verdict ? verdictReason(verdict) : { key: 'backend.timing' };
     showBackend(ui.backend, ui.backendWhy, hook.backend, why);
     const meter = downloadMeter($('load-progress')); // bytes and percentage while the models download
