@@ -130,11 +130,6 @@ def centre_windows(images: np.ndarray) -> np.ndarray:
     return np.stack([centre_crop(im, HOUSE_INPUT) for im in images]).astype(np.float32) / 255.0
 
 
-def epoch_order(repeats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Each sample index `repeats[i]` times, shuffled: one epoch's order with oversampling (the localizer's)."""
-    return rng.permutation(np.repeat(np.arange(len(repeats)), repeats))
-
-
 def validation_windows(val_data: dict[str, np.ndarray], count: int = VAL_CHECKED) -> tuple[np.ndarray, dict]:
     """The held-out generated crops Keras checks after each epoch: their centre windows and labels."""
     return centre_windows(val_data["images"][:count]), {k: v[:count] for k, v in targets(val_data).items()}
@@ -168,14 +163,14 @@ def training_dataset(
     pool = tf.constant(np.repeat(np.arange(len(repeats), dtype=np.int64), repeats))
     drawn = steps_per_epoch(repeats, batch_size) * batch_size
 
-    def epoch_order(epoch: tf.Tensor) -> tf.data.Dataset:
+    def epoch_indices(epoch: tf.Tensor) -> tf.data.Dataset:
         order = tf.random.experimental.stateless_shuffle(pool, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
         return tf.data.Dataset.from_tensor_slices(order[:drawn])
 
     def gather(index: tf.Tensor) -> tuple[tf.Tensor, dict]:
         return tf.gather(images, index), {k: tf.gather(v, index) for k, v in labels.items()}
 
-    ds = tf.data.Dataset.range(first_epoch, np.iinfo(np.int64).max).flat_map(epoch_order)
+    ds = tf.data.Dataset.range(first_epoch, np.iinfo(np.int64).max).flat_map(epoch_indices)
     ds = ds.batch(batch_size, drop_remainder=True).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     ds = ds.map(random_windows, num_parallel_calls=tf.data.AUTOTUNE)
     if augment:

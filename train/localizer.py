@@ -34,10 +34,16 @@ from reader.paths import CACHE_DIR, MODELS_DIR, read_metrics
 from reader.quiet_tf import import_tensorflow_quietly
 from train.cli import command
 from train.evaluate import update_metrics
-from train.house import epoch_order, mix, strategy
+from train.house import mix, strategy
 from train.models import LOCALIZER_INPUT_SHAPE, LOCALIZER_STRIDE, build_localizer
 
 tf = import_tensorflow_quietly()
+
+
+def epoch_order(repeats: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each sample index `repeats[i]` times, shuffled: one epoch's order with oversampling."""
+    return rng.permutation(np.repeat(np.arange(len(repeats)), repeats))
+
 
 # --- settings: defaults of the committed model ---------------------------------------
 SCENES = 4000  # generated scenes, three views each (train/scenes.py)
