@@ -3,7 +3,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 REAL_DIR ?= ../shared/data/svhn/train_sample
 
-.PHONY: segmentation-study box-variants-study strip-heights-study setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader evaluate-house evaluate-real real-sheet synth synth-sheets paper-sheet evaluate-paper evaluate-handwriting handwriting-sheet train-handwriting-reader train-paper-reader export report optimizer-study evaluate export-tflite bench bench-page bench-train compose-sheet real-mixes-study
+.PHONY: segmentation-study box-variants-study strip-heights-study setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader train-stroke-reader evaluate-house evaluate-real real-sheet synth synth-sheets paper-sheet evaluate-paper evaluate-handwriting handwriting-sheet train-handwriting-reader train-paper-reader export report optimizer-study evaluate export-tflite bench bench-page bench-train bench-serving bench-photo compose-sheet real-mixes-study
 
 # Serving needs the runtime only: no Chromium, no fonts, no training packages.
 setup-run:
@@ -17,7 +17,7 @@ run: setup-run
 	$(PY) server.py $(ARGS)
 
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # The README's screenshots (docs/screenshot_*.png); tests alone write theirs to a temporary folder.
 screenshots: setup
@@ -108,6 +108,13 @@ train-number-reader: setup
 		--lr 1e-3 --out-dir runs/number_stage2
 	$(MAKE) train-paper-reader
 
+# The stroke reader (issue 25): trace 20,000 MNIST training digits into strokes (cached in cache/, 3 min),
+# draw the training writers' pen trajectories 12 ways each, train 40 epochs (13 min on 2 cores; resumable:
+# ARGS=--resume), choose its weight beside the image CNN on the held-out writers, and export it.
+train-stroke-reader: setup
+	$(PY) -m train.stroke_reader $(ARGS)
+	$(PY) -m export.tfjs --model stroke_reader
+
 # Paper: hard cases before and after the background normalisation (docs/paper_preprocessing.png), and the
 # number reader measured on 400 held-out paper numbers (other writers, other paper styles), on 400 validation
 # paper numbers and on 500 clean ones.
@@ -178,10 +185,22 @@ real-sheet: setup
 export: setup
 	$(PY) -m export.tfjs
 
-# TFLite for native apps: float16 and int8 of the three models into models/tflite/, each measured
-# with the LiteRT interpreter on MNIST test / 10,000 held-out generated numbers (about 6 min on 2 cores).
+# TFLite for native apps and for the API and the CLI, which read it with LiteRT (no TensorFlow): float16 and
+# int8 of the five models into models/tflite/, each measured with the LiteRT interpreter; metrics.json's
+# "served" names the file the server reads. About 15 min on 2 cores the first time (the localizer's scenes
+# are rendered, then cached). Run it after retraining: the API and the CLI read only these files.
 export-tflite: setup
 	$(PY) -m export.tflite
+
+# The photo page's reading of a 1600x1200 photo on WASM in Chromium, now and as the crop modules were at
+# BEFORE (a git ref), taking turns: box read, found and read, the crop alone (about 2 minutes).
+BEFORE ?= 5d92453  # the last commit that cropped with tensor ops
+bench-photo: setup
+	$(PY) -m bench.photo_reading --before $(BEFORE)
+
+# Time from `python server.py` to its first /api/predict answer, and its memory (three cold starts).
+bench-serving: setup
+	$(PY) -m bench.serving --runs 3
 
 report: setup
 	$(PY) -m studies.report

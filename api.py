@@ -8,7 +8,8 @@
     curl http://127.0.0.1:5000/api/openapi.json                                 # all of it, in OpenAPI 3.1
 
 Bad input gets a 4xx answer {error, detail}; server.py turns every other HTTP error on
-/api/ paths into the same shape. Models load on first use, once per process.
+/api/ paths into the same shape. Models load on first use, once per process: their TFLite
+exports, which LiteRT runs (reader/litert.py), with no TensorFlow in the server.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from reader.house_crop import HOUSE_INPUT
-from reader.paths import MODEL_FILES, read_metrics
+from reader.litert import LiteRTModel
+from reader.paths import read_metrics, served_file
 from reader.preprocess import INPUT_SIZE
 from reader.read import (
     BOX_BOUNDS,
@@ -51,9 +53,10 @@ BOX_FIELDS = tuple(BOX_BOUNDS)  # x, y, w, h
 NUMBER_CLASSIFIER = "cnn"  # /api/predict/number segments with the CLI's default classifier
 FIND_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}  # find=... -> look for the number
 
-_models: dict[tuple[str, Path], SerializedModel] = {}  # (kind, models dir) -> model, for the process's lifetime
-# TensorFlow work (loading, calling a model) runs in one thread at a time; see SerializedModel.
-_tf_lock = threading.Lock()
+# (kind, models dir) -> model, for the process's lifetime. A LiteRTModel may be called from every thread at
+# once (it takes its own lock, reader/litert.py), so only loading takes this one.
+_models: dict[tuple[str, Path], LiteRTModel] = {}
+_load_lock = threading.Lock()
 
 
 class ApiError(Exception):
@@ -71,35 +74,18 @@ def error_response(status: int, error: str, detail: str) -> tuple[Response, int]
 # --- models ------------------------------------------------------------------------------
 
 
-class SerializedModel:
-    """A tf_keras model whose calls take the process-wide TF lock.
-
-    Measured with TF 2.19 on 2 CPU cores: threads calling the CNN or the house model at once
-    corrupt the heap and kill the process ("corrupted double-linked list", in oneDNN's
-    convolutions); one call at a time never did, and TF's own intra-op threads keep both
-    cores busy anyway. Preprocessing and decoding, plain numpy, still run in parallel.
-    """
-
-    def __init__(self, model):
-        self.model = model
-
-    def __call__(self, *args, **kwargs):
-        with _tf_lock:
-            return self.model(*args, **kwargs)
-
-
-def get_model(kind: str, models_dir: Path) -> SerializedModel:
+def get_model(kind: str, models_dir: Path) -> LiteRTModel:
     """The loaded model for kind, loading it on first use. Thread-safe; a failed load is retried next time."""
     key = (kind, models_dir)
     model = _models.get(key)
     if model is not None:
         return model
-    with _tf_lock:  # a second request for the same model waits here, then reuses the first one's load
+    with _load_lock:  # a second request for the same model waits here, then reuses the first one's load
         if key not in _models:
             try:
-                _models[key] = SerializedModel(load_reader(kind, models_dir))
-            # A file half-written by a training run's checkpoint fails in many ways (zip, HDF5, config);
-            # all of them mean the same to a client: try again later.
+                _models[key] = load_reader(kind, models_dir)
+            # A missing export, or one half-written by export.tflite, fails in many ways (no file, a damaged
+            # flatbuffer, metrics.json being rewritten); all of them mean the same to a client: try again later.
             except Exception:
                 log.exception("cannot load the %s model from %s", kind, models_dir)  # the why stays in the log
                 detail = f"the {kind} model cannot be loaded now; try again later"
@@ -121,13 +107,15 @@ def file_sha256(path: Path, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()
 
 
-def model_file_info(path: Path) -> dict:
-    """{file, bytes, sha256} of a model file, or nulls where it is missing."""
+def model_file_info(kind: str, models_dir: Path) -> dict:
+    """{file (under models_dir), bytes, sha256} of the file a kind is served from, or nulls where there is none."""
     try:
+        path = served_file(kind, models_dir)
         stat = path.stat()
-        return {"file": path.name, "bytes": stat.st_size, "sha256": file_sha256(path, stat.st_size, stat.st_mtime_ns)}
-    except OSError:
-        return {"file": path.name, "bytes": None, "sha256": None}
+    except (OSError, ValueError):  # no export yet, or tflite/metrics.json being rewritten
+        return {"file": None, "bytes": None, "sha256": None}
+    sha256 = file_sha256(path, stat.st_size, stat.st_mtime_ns)
+    return {"file": path.relative_to(models_dir).as_posix(), "bytes": stat.st_size, "sha256": sha256}
 
 
 def safe_metrics(path: Path) -> dict:
@@ -248,7 +236,7 @@ def models() -> Response:
             "url": f"/api/predict/{name}",
             "input_shape": INPUT_SHAPES[kind],
             "box": kind == "house",
-            **model_file_info(models_dir / MODEL_FILES[kind]),
+            **model_file_info(kind, models_dir),
             "loaded": is_loaded(kind, models_dir),
             "metrics": metrics.get(METRICS_KEYS[kind]),
         }
@@ -298,7 +286,7 @@ IMAGE_ERRORS = {
     "no_image": "multipart without the file field 'image'",
     "empty_image": "the image is empty (0 bytes)",
     "unreadable_image": "not a PNG, JPEG, WEBP, GIF or BMP image, truncated, or over 50 megapixels",
-    "model_unavailable": "the model file cannot be loaded now (being retrained?); try again later",
+    "model_unavailable": "the model file cannot be loaded now (being exported?); try again later",
 }
 BLANK = "the image decodes but holds no ink"
 DIGIT_ERRORS = IMAGE_ERRORS | {
@@ -453,7 +441,7 @@ def openapi_document(max_body_bytes: int) -> dict:
             "url": {"type": "string"},
             "input_shape": {"type": "array", "items": number(1, kind="integer"), "minItems": 3, "maxItems": 3},
             "box": {"type": "boolean", "description": "takes a box (x, y, w, h) and find"},
-            "file": {"type": "string"},
+            "file": {"type": ["string", "null"], "description": "the TFLite export read, under the models folder"},
             "bytes": {"type": ["integer", "null"]},
             "sha256": {"type": ["string", "null"]},
             "loaded": {"type": "boolean"},

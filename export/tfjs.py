@@ -14,6 +14,7 @@ that same model.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -32,7 +33,7 @@ from tensorflowjs.converters import save_keras_model
 
 from export.fold import fold_batchnorm
 from reader import decode, preprocess_config, segment
-from reader.paths import CACHE_DIR, MODELS_DIR, WEB_MODELS_DIR
+from reader.paths import CACHE_DIR, MODELS_DIR, WEB_MODELS_DIR, read_metrics
 from train.cli import command
 from train.data import load_mnist
 from train.evaluate import accuracy, predict_probabilities, update_metrics
@@ -43,6 +44,7 @@ DTYPES = ("uint8", "float16")  # smallest first: the first that holds accuracy w
 MNIST_MODELS = ("mnist_mlp", "mnist_cnn")
 PHOTO_MODELS = ("house", "localizer")
 NUMBER_MODELS = ("number_reader",)  # number mode: reads a whole written row
+STROKE_MODELS = ("stroke_reader",)  # digit mode: reads how a drawing was drawn, beside the image CNN
 
 
 def quantize_roundtrip(weights: list[np.ndarray], dtype: str) -> list[np.ndarray]:
@@ -229,9 +231,38 @@ def export_number_reader(models_dir: Path, out_root: Path, numbers: tuple[np.nda
     return export_measured("number_reader", model, figures, number_reader_metadata, models_dir, out_root)
 
 
-def metadata_builder(name: str) -> Callable:
+def stroke_reader_metadata(
+    model: keras.Model, quantized: str | None, version: str, models_dir: Path = MODELS_DIR
+) -> dict:
+    # The trajectory for strokeFeatures.js, and the image CNN's weight in decode.js fuseReadings,
+    # as train/stroke_reader.py chose it on held-out writers (recorded beside the model).
+    from reader.stroke_features import N_FEATURES, N_POINTS
+
+    weight = read_metrics(models_dir / "metrics.json")["stroke_reader"]["image_weight"]
+    fusion = {"with": "mnist_cnn", "image_weight": weight}
+    specifics = {"classes": [str(d) for d in range(10)], "preprocess": {"n_points": N_POINTS, "n_features": N_FEATURES}}
+    return model_metadata("stroke_reader", model, quantized, version, **specifics, fusion=fusion)
+
+
+def export_stroke_reader(models_dir: Path, out_root: Path) -> dict:
+    from train.stroke_data import held_out_features
+
+    x, y = held_out_features()
+    model = load_for_export(models_dir / "stroke_reader.keras")
+    figures = choose_quantization(model, lambda m: accuracy(y, predict_probabilities(m, x)), "pen_validation_accuracy")
+    return export_measured(
+        "stroke_reader", model, figures, metadata_builder("stroke_reader", models_dir), models_dir, out_root
+    )
+
+
+def metadata_builder(name: str, models_dir: Path = MODELS_DIR) -> Callable:
     """The function that writes `name`'s metadata.json: (model, quantization, version) -> dict."""
-    builders = {"house": house_metadata, "localizer": localizer_metadata, "number_reader": number_reader_metadata}
+    builders = {
+        "house": house_metadata,
+        "localizer": localizer_metadata,
+        "number_reader": number_reader_metadata,
+        "stroke_reader": functools.partial(stroke_reader_metadata, models_dir=models_dir),
+    }
     return builders.get(name) or (lambda m, quantized, version: classifier_metadata(name, m, quantized, version))
 
 
@@ -242,7 +273,7 @@ def rewrite_metadata(name: str, models_dir: Path, out_root: Path) -> dict:
     quantization = json.loads((out_dir / "metadata.json").read_text())["quantization"]
     model = load_for_export(models_dir / f"{name}.keras")
     quantized = None if quantization == "float32" else quantization
-    metadata = metadata_builder(name)(model, quantized, export_digest(out_dir))
+    metadata = metadata_builder(name, models_dir)(model, quantized, export_digest(out_dir))
     (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     return metadata
 
@@ -251,7 +282,10 @@ def rewrite_metadata(name: str, models_dir: Path, out_root: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export trained models to TF.js (layers format) for the page.")
     parser.add_argument(
-        "--model", choices=[*MNIST_MODELS, *PHOTO_MODELS, *NUMBER_MODELS], action="append", help="default: all trained"
+        "--model",
+        choices=[*MNIST_MODELS, *PHOTO_MODELS, *NUMBER_MODELS, *STROKE_MODELS],
+        action="append",
+        help="default: all trained",
     )
     parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
     parser.add_argument("--out-dir", default=str(WEB_MODELS_DIR), help="default: web/static/models/")
@@ -269,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     _, (x_test, y_test) = load_mnist(args.data_dir)
     models_dir, out_dir = Path(args.models_dir), Path(args.out_dir)
     names = args.model or [
-        n for n in (*MNIST_MODELS, *PHOTO_MODELS, *NUMBER_MODELS) if (models_dir / f"{n}.keras").is_file()
+        n
+        for n in (*MNIST_MODELS, *PHOTO_MODELS, *NUMBER_MODELS, *STROKE_MODELS)
+        if (models_dir / f"{n}.keras").is_file()
     ]
     for name in names:
         if not (models_dir / f"{name}.keras").is_file():
@@ -286,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
 
             validation = validation_bank(CACHE_DIR)
             export_number_reader(models_dir, out_dir, cached_numbers(validation, VAL_COUNT, VAL_SEED, CACHE_DIR))
+        elif name == "stroke_reader":
+            export_stroke_reader(models_dir, out_dir)
         elif name == "localizer":
             from train.localizer import EVAL_SEED
             from train.scenes import cached_views

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from reader import read
 from reader.paths import MODEL_FILES, MODELS_DIR
+from reader.quiet_tf import silenced_stderr
 from reader.read import REFUSALS, BadBoxError
 
 PROGRESS_FROM = 10  # batches of this many files or more show their progress on a terminal
@@ -60,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--number", action="store_true", help="read a handwritten number, digits side by side (default: one digit)"
     )
-    parser.add_argument("--models-dir", default=str(MODELS_DIR), help="where the .keras files are (default: models/)")
+    parser.add_argument(
+        "--models-dir", default=str(MODELS_DIR), help="the folder whose tflite/ holds the exports (default: models/)"
+    )
     args = parser.parse_args(argv)
     box = None
     if args.number and args.model == "house":
@@ -75,10 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         except BadBoxError as err:
             parser.error(str(err))
     try:
-        model = read.load_reader(args.model, Path(args.models_dir))
-        localizer = read.load_reader("localizer", Path(args.models_dir)) if args.find else None
-        reader = read.load_reader("number_reader", Path(args.models_dir)) if args.number else None
-    except (FileNotFoundError, OSError, ValueError) as err:
+        # LiteRT announces its CPU delegate on stderr (C++, once per process), when the first model loads.
+        with silenced_stderr():
+            model = read.load_reader(args.model, Path(args.models_dir))
+            localizer = read.load_reader("localizer", Path(args.models_dir)) if args.find else None
+            reader = read.load_reader("number_reader", Path(args.models_dir)) if args.number else None
+    except (OSError, ValueError, RuntimeError) as err:  # no export, or a damaged one
         print(f"error: cannot load the {args.model} model: {err}", file=sys.stderr)
         return 2
     failures = 0

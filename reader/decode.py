@@ -30,6 +30,20 @@ def decode_digit(probabilities: np.ndarray) -> dict:
     }
 
 
+FLOOR = 1e-7  # no class is impossible: a log of 0 would let one model veto a digit alone
+
+
+def fuse_readings(image: np.ndarray, strokes: np.ndarray, image_weight: float) -> dict:
+    """A drawing read two ways -> {probabilities, disagree}: a weighted mean of the two models' log
+    probabilities, normalised again. The weight is chosen on held-out writers
+    (train/stroke_reader.py); disagree is True when the two models' own best digits differ."""
+    image = np.maximum(np.asarray(image, dtype=np.float64), FLOOR)
+    strokes = np.maximum(np.asarray(strokes, dtype=np.float64), FLOOR)
+    logs = image_weight * np.log(image) + (1.0 - image_weight) * np.log(strokes)
+    fused = np.exp(logs - logs.max())
+    return {"probabilities": fused / fused.sum(), "disagree": bool(image.argmax() != strokes.argmax())}
+
+
 MAX_DIGITS = 5  # digit heads of the house reader
 NO_DIGIT = 10  # the digit heads' class for "no digit here"
 LENGTH_MORE_THAN_FIVE = 6  # the length label of numbers longer than MAX_DIGITS

@@ -26,7 +26,7 @@ def photo_box(view_box: list[float], region: Region) -> list[float]:
 
 def look(pixels: np.ndarray, localizer, region: Region) -> dict:
     """One pass of the localizer over a region -> {box (photo pixels, unrounded), score}."""
-    cells = np.asarray(localizer(fit_region(pixels, region)[None], training=False))[0]
+    cells = np.asarray(localizer(fit_region(pixels, region)[None]))[0]  # a Keras model called so infers too
     found = decode_box(cells, PHOTO_HEIGHT // cells.shape[0])  # the stride: input pixels per cell
     return {"box": photo_box(found["box"], region), "score": found["score"]}
 

@@ -1,7 +1,8 @@
-"""Import TensorFlow without its start-up noise on stderr.
+"""Import TensorFlow without its start-up noise on stderr (training and export code), and silence C++ output.
 
 TensorFlow's C++ side prints CUDA-registration warnings before any log setting
-applies; a person running the CLI on a laptop should not see them.
+applies, and LiteRT announces its CPU delegate when the CLI loads a model; a person
+running the CLI on a laptop should see neither. Importing this module imports no TensorFlow.
 """
 
 from __future__ import annotations

@@ -27,12 +27,12 @@ from reader.decode import (
     require_digits,
 )
 from reader.house_crop import candidate_boxes, preprocess_house
+from reader.litert import LiteRTModel
 from reader.locate import locate_number
 from reader.number_strip import STRIP_WIDTH, number_strips
 from reader.paper_ink import ink_image
-from reader.paths import HELPER_FILES, MODEL_FILES, MODELS_DIR
+from reader.paths import MODELS_DIR, served_file
 from reader.preprocess import INK_THRESHOLD, EmptyImageError, preprocess_digit
-from reader.quiet_tf import import_tensorflow_quietly
 from reader.segment import segment_config, segment_number
 
 Box = tuple[int, int, int, int]
@@ -114,21 +114,26 @@ def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
         raise UnreadableImageError(f"cannot decode image: {err}") from None
 
 
-def load_reader(kind: str, models_dir: Path = MODELS_DIR):
-    """A model for inference: a reader named in MODEL_FILES, or one of HELPER_FILES."""
-    import_tensorflow_quietly()
-    import tf_keras as keras
-
-    path = models_dir / HELPER_FILES.get(kind, MODEL_FILES.get(kind, ""))
+def load_reader(kind: str, models_dir: Path = MODELS_DIR) -> LiteRTModel:
+    """A model for inference, as the API and the CLI read: a reader named in MODEL_FILES, or one of
+    HELPER_FILES, from its TFLite export (paths.served_file). No TensorFlow: LiteRT runs it."""
+    path = served_file(kind, models_dir)
     if not path.is_file():
-        raise FileNotFoundError(f"model file {path} is missing; train it first (see README)")
-    return keras.models.load_model(path, compile=False)  # inference only: no optimizer, no custom loss
+        raise FileNotFoundError(f"model file {path} is missing; export it: python -m export.tflite (see README)")
+    return LiteRTModel(path.read_bytes())
+
+
+def outputs(model, x: np.ndarray) -> list[np.ndarray]:
+    """A batch through a model -> its heads as arrays. The model is called as model(x): the served LiteRTModel,
+    or a Keras model, which training code measures with (called so, Keras runs in inference mode)."""
+    out = model(x)
+    return [np.asarray(o) for o in out] if isinstance(out, list | tuple) else [np.asarray(out)]
 
 
 def read_digit(pixels: np.ndarray, model) -> dict:
     """Image pixels -> {digit, confidence, probabilities}. Raises EmptyImageError when blank."""
     x = preprocess_digit(pixels)[None, :, :, None]
-    return decode_digit(model(x, training=False).numpy()[0])
+    return decode_digit(outputs(model, x)[0][0])
 
 
 def read_house_number(pixels: np.ndarray, model, box: Box | None = None) -> dict:
@@ -157,11 +162,11 @@ def read_house_numbers(pixels: np.ndarray, model, boxes: list[Box | None]) -> li
         if box is not None:
             check_box_inside(box, pixels.shape[1], pixels.shape[0])
     windows = [preprocess_house(pixels, box) for box in boxes]
-    outputs = [o.numpy() for o in model(np.concatenate(windows), training=False)]
+    heads_of_all = outputs(model, np.concatenate(windows))
     readings, at = [], 0
     for crop in windows:
         # Each head averaged over the crop's windows (house_crop.house_windows), as the page does.
-        heads = [o[at : at + len(crop)].mean(axis=0) for o in outputs]
+        heads = [o[at : at + len(crop)].mean(axis=0) for o in heads_of_all]
         readings.append(decode_house_number(heads[0], heads[1:]))
         at += len(crop)
     return readings
@@ -181,14 +186,14 @@ def find_house_number(pixels: np.ndarray, model, localizer) -> dict:
 def classify_crops(crops: list[np.ndarray], model) -> np.ndarray:
     """Digit crops -> (N, 10) probabilities, all crops in one batch."""
     x = np.stack([preprocess_digit(crop) for crop in crops])[..., None]
-    return model(x, training=False).numpy()
+    return outputs(model, x)[0]
 
 
 def read_strips(strips: list[tuple[np.ndarray, dict]], reader) -> tuple[dict, dict]:
     """A number's strips (number_strips' output), all in one batch -> (the decode_frames reading they
     agree on, decode.agreed_reading, and its strip's placement with the strip columns per frame as
     "stride")."""
-    frames = reader(np.stack([strip for strip, _ in strips])[..., None], training=False).numpy()
+    (frames,) = outputs(reader, np.stack([strip for strip, _ in strips])[..., None])
     readings = [decode_frames(f) for f in frames]
     kept = agreed_reading(readings)
     return readings[kept], {**strips[kept][1], "stride": STRIP_WIDTH // frames.shape[1]}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what one role needs on a fresh Debian machine, and nothing more:
-#   scripts/setup.sh run   serving the app: a venv with the runtime dependencies, npm packages (TF.js)
+#   scripts/setup.sh run   serving the app: a venv with the runtime dependencies (LiteRT reads the models,
+#                          no TensorFlow), npm packages (TF.js)
 #   scripts/setup.sh all   also training and tests: the `train` and `dev` extras, the generator's fonts
 #                          and Chromium for the browser tests
 # Every Python package comes pinned from requirements.txt (made by pip-tools from pyproject.toml's
@@ -9,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 role="${1:-all}"
 case "$role" in
-  run) extras="" ;;
-  all) extras="[train,dev]" ;;
+  run) extras="" size="" ;;
+  all) extras="[train,dev]" size=" (TensorFlow is large: a few minutes the first time)" ;;
   *) echo "usage: scripts/setup.sh run|all" >&2; exit 2 ;;
 esac
 
@@ -42,7 +43,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.installed-$role"
 if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "setup: installing the pinned Python packages for '$role' (TensorFlow is large: a few minutes the first time)"
+  echo "setup: installing the pinned Python packages for '$role'$size"
   .venv/bin/pip install -q --disable-pip-version-check -c requirements.txt -e ".$extras"
   .venv/bin/pip check
   touch "$stamp"

@@ -29,8 +29,9 @@ from reader.decode import agreed_reading
 from reader.house_crop import CANDIDATE_SCALES, candidate_boxes
 from reader.locate import locate_number
 from reader.paths import DOCS_DIR
-from reader.read import load_image, load_reader, read_house_numbers
+from reader.read import load_image, read_house_numbers
 from train.cli import command
+from train.evaluate import load_keras_reader
 from train.svhn import REAL_SAMPLE_DIR, load_annotations, split_real
 
 WIDTHS = (0.85, 1.0, 1.18, 1.35, 1.55)
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.given_scenes:
-        figures = given_boxes(args.given_scenes, load_reader("house"))
+        figures = given_boxes(args.given_scenes, load_keras_reader("house"))
         out = Path(args.out) if args.out else DOCS_DIR / "box_variants_given_scenes.json"
         out.write_text(json.dumps(figures) + "\n")
         print(json.dumps(figures))
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     directory = Path(args.data_dir)
     if not (directory / "digitStruct.json").is_file():
         parser.error(f"no digitStruct.json in {directory}: the real SVHN photos are needed")
-    photos = read_variants(directory, args.part, args.limit, load_reader("house"), load_reader("localizer"))
+    photos = read_variants(directory, args.part, args.limit, load_keras_reader("house"), load_keras_reader("localizer"))
     figures = {"part": args.part, "grid": GRID, "shipped": CANDIDATE_SCALES, **table(photos)}
     out = Path(args.out) if args.out else DOCS_DIR / f"box_variants_{args.part}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

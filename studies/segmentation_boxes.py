@@ -32,11 +32,12 @@ from reader.number_strip import number_strip
 from reader.paper_ink import ink_image
 from reader.paths import DOCS_DIR, MODELS_DIR
 from reader.preprocess import INK_THRESHOLD
-from reader.read import classify_crops, load_reader, read_strips
+from reader.read import classify_crops, read_strips
 from reader.segment import segment_config, segment_number
 from tests.numbers import NUMBER_HEIGHT, NUMBER_WIDTH, compose_numbers, ink_mask, render_strokes
 from train.cli import command
 from train.data import load_mnist
+from train.evaluate import load_keras_reader
 
 COUNT = 300  # numbers, as the browser accuracy test
 SEED = 0  # the same numbers as tests/browser/test_accuracy.py
@@ -92,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(DOCS_DIR / "segmentation_boxes.json"), help="where the figures go")
     args = parser.parse_args(argv)
     _, (images, labels) = load_mnist()
-    classifier = load_reader("cnn", Path(args.models_dir))
-    reader = load_reader("number_reader", Path(args.models_dir))
+    classifier = load_keras_reader("cnn", Path(args.models_dir))
+    reader = load_keras_reader("number_reader", Path(args.models_dir))
     ious = {"segmentation": [], "frames": [], "page": []}
     agree = {"segmentation": [], "frames": [], "page": []}
     for number in tqdm(compose_numbers(images, labels, args.count, args.seed), desc="numbers", unit="number"):

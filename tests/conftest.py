@@ -85,3 +85,13 @@ def smoke_models(tmp_path_factory, mnist) -> Path:
     for kind in ("mlp", "cnn"):
         train(kind, epochs=1, data_dir=None, out_dir=out, limit=2000, use_pen=True)
     return out
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Two groups for `make test`'s two processes (pytest-xdist, --dist loadgroup): the browser tests,
+    which mostly wait on Chromium, and the rest, which mostly compute. Each group runs in one process,
+    in order, so tests that make the same cache file never race; without -n the groups mean nothing."""
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:
+        group = "browser" if browser_dir in Path(item.path).parents else "python"
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -144,3 +144,31 @@ def js_read_photo(reader_dir: Path, localizer_dir: Path, images: list[np.ndarray
 def js_agreed_reading(cases: list[list[dict]]) -> list[int]:
     """decode.js agreedReading on each list of readings ({number, confidence}): the index kept."""
     return call_harness({"op": "agreed_reading", "cases": cases})
+
+
+def js_stroke_features(drawings: list[list[np.ndarray]], n_points: int) -> list[dict]:
+    """strokeFeatures.js on each drawing (strokes of (k, 2) canvas pixels): {ok, features (n_points, 5)}
+    or {ok: False, error}."""
+    encoded = [[np.asarray(s, dtype=np.float64).reshape(-1, 2).tolist() for s in d] for d in drawings]
+    results = call_harness({"op": "stroke_features", "drawings": encoded, "n_points": n_points})
+    return [
+        {"ok": True, "features": np.array(r["values"], dtype=np.float32).reshape(n_points, -1)} if r["ok"] else r
+        for r in results
+    ]
+
+
+def js_fuse_readings(cases: list[tuple[np.ndarray, np.ndarray, float]]) -> list[dict]:
+    """decode.js fuseReadings on each (image, strokes, image_weight): {probabilities, disagree}."""
+    request = [
+        {"image": np.asarray(i, np.float64).tolist(), "strokes": np.asarray(s, np.float64).tolist(), "image_weight": w}
+        for i, s, w in cases
+    ]
+    return call_harness({"op": "fuse_readings", "cases": request})
+
+
+def js_read_strokes(model_dir: Path, drawings: list[list[np.ndarray]]) -> dict:
+    """model.js readStrokes of each drawing with the exported stroke reader, in Node:
+    {probabilities: (N, 10), leaked_tensors}."""
+    encoded = [[np.asarray(s, dtype=np.float64).reshape(-1, 2).tolist() for s in d] for d in drawings]
+    result = call_harness({"op": "read_strokes", "model_dir": str(model_dir), "drawings": encoded})
+    return {**result, "probabilities": np.array(result["probabilities"], dtype=np.float64)}

@@ -243,7 +243,7 @@ def test_models_are_listed_with_shapes_metrics_and_checksums(client: FlaskClient
         assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
         assert entry["metrics"] == metrics.get(key)
         # The shape preprocessing makes is the shape the model takes.
-        assert entry["input_shape"] == list(api.get_model(kind, MODELS_DIR).model.input_shape[1:])
+        assert entry["input_shape"] == list(api.get_model(kind, MODELS_DIR).input_shape[1:])
     assert listed["mnist-cnn"]["loaded"] and listed["mnist-cnn"]["metrics"]["test"]["accuracy"] > 0.99
 
 
@@ -253,7 +253,10 @@ def test_healthz_answers_without_loading_anything(client: FlaskClient) -> None:
 
 
 def test_a_model_that_cannot_be_loaded_gets_503_and_no_internals(tmp_path) -> None:
-    (tmp_path / "mnist_cnn.keras").write_bytes(b"PK\x03\x04 half written by a checkpoint")
+    exports = tmp_path / "tflite"  # as export.tflite leaves it when stopped while writing the CNN's file
+    exports.mkdir()
+    (exports / "metrics.json").write_text(json.dumps({"mnist_cnn": {"served": "mnist_cnn_float16.tflite"}}))
+    (exports / "mnist_cnn_float16.tflite").write_bytes(b"TFL3 half written")
     client = server.create_app({"TESTING": True, "MODELS_DIR": tmp_path}).test_client()
     for model in ("mnist-cnn", "mnist-mlp"):  # a broken file, a missing one
         body = assert_json_error(predict(client, model, SEVEN_PNG), 503, "model_unavailable")

@@ -16,6 +16,7 @@ from bench.browser import bench_server, merge_rounds
 from bench.models import RECIPES, build_ref_cnn905k, build_ref_multihead, step_lr
 from bench.train_refs import seconds_to_reach
 from tests.browser.conftest import chromium  # noqa: F401 - the fixture that skips (or fails in CI) without Chromium
+from tests.conftest import ROOT
 
 
 def test_three_conv_reference_has_the_labs_905k_parameters():
@@ -115,6 +116,11 @@ def test_the_page_bench_prints_the_pages_time_to_first_prediction(capsys):
     print(printed)
     match = re.search(r"page's time to first prediction: median (\d+) ms over 2 visits", printed)
     assert match and int(match.group(1)) > 0
+    # Both models read every drawing once warm, on WASM; the stroke reader's files came over the network.
+    warm = re.search(r"warm reading by both models, fused \(wasm, ways fused\): median ([\d.]+) ms", printed)
+    assert warm and float(warm.group(1)) > 0
+    shipped = sum(f.stat().st_size for f in (ROOT / "web/static/models/stroke_reader").glob("*"))
+    assert f"stroke reader download: {shipped} bytes in 3 files" in printed
     visit = {"first_prediction_ms": 900.0, "ready_ms": 800.0, "backend": "wasm", "load_1min": 1.5}
     section = page_section({"visits": [visit, {**visit, "first_prediction_ms": 1100.0}]}, PAGE_BEFORE)
     assert "| now | 2 | wasm | 1,000 | 800 | 1.5 to 1.5 |" in section

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reader.decode import decode_digit, decode_house_number, house_classes
-from tests.jsbridge import call_harness, node_available
+from reader.decode import FLOOR, decode_digit, decode_house_number, fuse_readings, house_classes
+from tests.jsbridge import call_harness, js_fuse_readings, node_available
 
 
 def softmax_rows(logits: np.ndarray) -> np.ndarray:
@@ -25,6 +25,46 @@ def test_decode_twins_agree() -> None:
         assert js_reading["digit"] == python_reading["digit"]  # a tie goes to the first digit in both
         assert js_reading["confidence"] == pytest.approx(python_reading["confidence"], abs=1e-6)
         np.testing.assert_allclose(js_reading["probabilities"], python_reading["probabilities"], atol=1e-6)
+
+
+# --- a drawing read by its image and by its movement, fused --------------------------------
+
+
+def fusion_cases() -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """(image, strokes, image_weight): random readings, sure ones, exact zeros (the floor), a tie."""
+    rng = np.random.default_rng(1)
+    image, strokes = softmax_rows(rng.normal(scale=4.0, size=(2, 30, 10)).reshape(60, 10)).reshape(2, 30, 10)
+    weights = [0.0, 0.3, 0.5, 0.85, 1.0]
+    cases = [(i, s, weights[k % len(weights)]) for k, (i, s) in enumerate(zip(image, strokes))]
+    cases.append((np.eye(10)[7], np.eye(10)[2], 0.5))  # each model sure, and of another digit
+    cases.append((np.full(10, 0.1), np.eye(10)[4] * 0.6 + 0.04, 0.5))  # the image cannot tell
+    return cases
+
+
+def test_fusion_follows_the_weight() -> None:
+    image = np.array([0.05, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9, 0.05, 0.0])  # a 7 by its shape
+    strokes = np.array([0.0, 0.0, 0.8, 0.0, 0.0, 0.0, 0.0, 0.15, 0.05, 0.0])  # a 2 by its movement
+    assert fuse_readings(image, strokes, 1.0)["probabilities"].argmax() == 7
+    assert fuse_readings(image, strokes, 0.0)["probabilities"].argmax() == 2
+    np.testing.assert_allclose(fuse_readings(image, strokes, 1.0)["probabilities"], np.maximum(image, FLOOR), atol=1e-6)
+    # Between, the digit both find likely wins over the one only one of them saw: 7 is 15 % by its movement.
+    half = fuse_readings(image, strokes, 0.5)
+    assert half["probabilities"].argmax() == 7 and half["disagree"]
+    assert half["probabilities"].sum() == pytest.approx(1.0)
+    assert not fuse_readings(image, image, 0.5)["disagree"]
+    # A zero is floored, not a veto: the other model alone can still carry a digit.
+    assert fuse_readings(np.eye(10)[3], np.eye(10)[5], 0.4)["probabilities"].argmax() == 5
+
+
+@pytest.mark.skipif(not node_available(), reason="node and node_modules/@tensorflow/tfjs are needed")
+def test_fusion_twins_agree() -> None:
+    cases = fusion_cases()
+    for (image, strokes, weight), js in zip(cases, js_fuse_readings(cases)):
+        python = fuse_readings(image, strokes, weight)
+        np.testing.assert_allclose(js["probabilities"], python["probabilities"], rtol=1e-9, atol=1e-12)
+        assert js["disagree"] == python["disagree"]
+    assert any(fuse_readings(*case)["disagree"] for case in cases)
+    assert not all(fuse_readings(*case)["disagree"] for case in cases)
 
 
 # --- house numbers: the length head decides how many digit heads are read -----------------

@@ -88,13 +88,13 @@ def test_the_recorded_real_figures_hold_their_floors():
 
 @pytest.mark.parametrize("name", ["dida", "nsysu"])
 def test_the_committed_digit_readers_read_the_real_digits_as_recorded(name):
-    from reader.read import load_reader
+    from train.evaluate import load_keras_reader
     from train.evaluate_handwriting import SETS, evaluate_set
 
     samples = require_data(lambda: SETS[name]("validation"), f"{name}_digits")
     recorded = json.loads((ROOT / "models" / "metrics.json").read_text())[f"real_{name}_digits"]
     for kind in ("cnn", "mlp"):
-        figures = evaluate_set(samples, kind, load_reader(kind))
+        figures = evaluate_set(samples, kind, load_keras_reader(kind))
         print(f"{name} {kind}: {figures['whole_number_accuracy'] * 100:.1f} % of {len(samples)}")
         # within one image: another CPU's float rounding may tip one borderline digit
         one = 1.5 / len(samples)
@@ -103,11 +103,11 @@ def test_the_committed_digit_readers_read_the_real_digits_as_recorded(name):
 
 
 def test_the_committed_number_reader_reads_a_spread_of_parish_numbers():
-    from reader.read import load_reader
+    from train.evaluate import load_keras_reader
     from train.evaluate_handwriting import evaluate_set
     from train.handwriting import parish_numbers
 
     samples = require_data(lambda: parish_numbers("validation"), "parish_numbers")[::9]  # 300, every book
-    figures = evaluate_set(samples, "cnn", load_reader("cnn"), load_reader("number_reader"))
+    figures = evaluate_set(samples, "cnn", load_keras_reader("cnn"), load_keras_reader("number_reader"))
     print(f"parish: {figures['whole_number_accuracy'] * 100:.1f} % of {len(samples)} (every 9th)")
     assert figures["whole_number_accuracy"] >= PARISH_FLOOR - 0.04  # a ninth of the set varies a few points

@@ -35,7 +35,7 @@ LOAD_REQUESTS = int(os.environ.get("LOAD_REQUESTS", "300"))  # `make load-test` 
 LOAD_CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
 # Measured: 34-111 mixed requests/s on 2 CPU cores shared with a training run; 10/s is the floor.
 LOAD_SECONDS_PER_REQUEST = 0.1
-MEMORY_WARMUP = 200  # predictions before the first reading: TF's allocator pools and caches fill up
+MEMORY_WARMUP = 200  # predictions before the first reading: the interpreters' arenas grow to the largest batch
 MEMORY_PREDICTIONS = 1000
 # Measured on 2 busy cores: RSS moved by +0.1 MB over 1,000 predictions (three runs); since a house
 # request reads 25 windows (a given box votes), +4.0 to +4.6 MB (three runs, server.py pin_malloc_thresholds;
@@ -230,10 +230,11 @@ def live_waitress(tmp_path_factory) -> Iterator[LiveServer]:
 
 
 def require_models() -> None:
+    from reader.paths import served_file
     from tests.conftest import require_data
 
-    for name in ("mnist_cnn.keras", "mnist_mlp.keras", "house.keras"):
-        require_data(ROOT / "models" / name, f"model file {name}")
+    for kind in ("cnn", "mlp", "house"):  # the TFLite exports the API reads
+        require_data(lambda kind=kind: served_file(kind).resolve(strict=True), f"the {kind} model's TFLite export")
 
 
 def wait_until_up(server: LiveServer, timeout: float = 60) -> None:

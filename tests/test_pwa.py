@@ -19,7 +19,7 @@ from server import VENDOR_FILES, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "web" / "static"
-WEB_MODELS = ("mnist_cnn", "mnist_mlp", "house")
+WEB_MODELS = ("mnist_cnn", "mnist_mlp", "house", "stroke_reader")  # the drawing page reads the last beside the CNN
 
 
 def worker_manifest(client) -> dict:
@@ -46,6 +46,7 @@ def test_worker_lists_the_page_its_scripts_tfjs_and_every_model_at_its_version(c
     assert manifest == client.get("/offline.json").get_json()
     paths = {url.split("?")[0] for url in files}  # styles, icons and TF.js at ?v=<digest> (assets.py)
     assert {"/", "/static/js/app.js", "/static/js/pwa.js", "/static/css/app.css"} <= paths
+    assert "/static/js/strokeFeatures.js" in paths  # the stroke reader's input, made in the page
     assert {f"/static/vendor/{name}" for name in VENDOR_FILES} <= paths
     assert {f"/static/vendor/{p.name}" for p in (STATIC / "vendor").glob("*.wasm")} <= paths
     for name in WEB_MODELS:

@@ -12,8 +12,27 @@ from pathlib import Path
 
 import numpy as np
 
-from reader.paths import METRICS_PATH, MODELS_DIR, read_metrics
+from reader.paths import HELPER_FILES, METRICS_PATH, MODEL_FILES, MODELS_DIR, read_metrics
 from train.cli import command
+
+
+def load_model_file(path: Path):
+    """A trained .keras file, for inference and measuring."""
+    from reader.quiet_tf import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+    import tf_keras as keras
+
+    if not path.is_file():
+        raise FileNotFoundError(f"model file {path} is missing")
+    return keras.models.load_model(path, compile=False)
+
+
+def load_keras_reader(kind: str, models_dir: Path = MODELS_DIR):
+    """A reader kind's Keras model (reader.paths MODEL_FILES, HELPER_FILES), as trained: the model the figures
+    in metrics.json measure. The API and the CLI read its TFLite export instead (reader.read.load_reader);
+    the read functions take either."""
+    return load_model_file(models_dir / (HELPER_FILES.get(kind) or MODEL_FILES[kind]))
 
 
 def predict_probabilities(model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
@@ -58,9 +77,12 @@ def evaluate_classifier(model, images: np.ndarray, labels: np.ndarray) -> dict:
     }
 
 
-def update_metrics(name: str, figures: dict, path: Path = METRICS_PATH) -> None:
-    """Merge figures into metrics[name], keeping other models' entries."""
+def update_metrics(name: str, figures: dict, path: Path = METRICS_PATH, replace: bool = False) -> None:
+    """Merge figures into metrics[name], keeping other models' entries; replace: metrics[name] becomes
+    `figures` alone (a model trained again, whose earlier figures and export no longer describe it)."""
     metrics = read_metrics(path)
+    if replace:
+        metrics[name] = {}
     metrics.setdefault(name, {}).update(figures)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")

@@ -30,10 +30,10 @@ from tqdm import tqdm
 
 from reader.cli import failure_line
 from reader.paths import MODELS_DIR
-from reader.read import load_image, load_reader, read_image
+from reader.read import load_image, read_image
 from train.cli import command
-from train.evaluate import update_metrics
-from train.evaluate_real import load_model_file, score
+from train.evaluate import load_keras_reader, load_model_file, update_metrics
+from train.evaluate_real import score
 from train.handwriting import Sample, dida_digits, nsysu_digits, parish_numbers
 
 SETS = {"parish": parish_numbers, "dida": dida_digits, "nsysu": nsysu_digits}
@@ -80,11 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown set {', '.join(unknown)}; choose from {', '.join(SETS)}")
     models_dir = Path(args.models_dir)
-    models = {kind: load_reader(kind, models_dir) for kind in DIGIT_READERS}
+    models = {kind: load_keras_reader(kind, models_dir) for kind in DIGIT_READERS}
     if args.number_reader:
         number_reader = load_model_file(Path(args.number_reader))
     else:
-        number_reader = load_reader("number_reader", models_dir)
+        number_reader = load_keras_reader("number_reader", models_dir)
     summaries = []
     for name in chosen:
         samples = SETS[name]("validation")[: args.limit]

@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 from reader.paths import MODELS_DIR
-from reader.read import BadBoxError, UnreadableImageError, load_image, load_reader, read_house_number
+from reader.read import BadBoxError, UnreadableImageError, load_image, read_house_number
 from train.cli import command
+from train.evaluate import load_keras_reader
 
 BOX_COLUMNS = ("x", "y", "w", "h")
 
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.make_generated:
             make_generated_folder(directory, args.make_generated)
-        report = evaluate_folder(directory, load_reader("house", Path(args.models_dir)))
+        report = evaluate_folder(directory, load_keras_reader("house", Path(args.models_dir)))
     except ValueError as err:  # a malformed labels.csv; missing files are @command's
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -31,7 +31,7 @@ from reader.locate import iou
 from reader.paths import LOCALIZER_FILE, MODEL_FILES, MODELS_DIR, REPO_ROOT
 from reader.read import find_house_number, load_image, read_house_number
 from train.cli import command
-from train.evaluate import update_metrics
+from train.evaluate import load_model_file, update_metrics
 from train.svhn import (
     REAL_SAMPLE_DIR,
     REAL_VAL_FIRST_FILE,
@@ -158,17 +158,6 @@ def shown_path(path: str) -> str:
     """A path as metrics.json keeps it: relative to the repository when inside it, so it reads the same anywhere."""
     resolved = Path(path).resolve()
     return str(resolved.relative_to(REPO_ROOT)) if resolved.is_relative_to(REPO_ROOT) else str(path)
-
-
-def load_model_file(path: Path):
-    from reader.quiet_tf import import_tensorflow_quietly
-
-    import_tensorflow_quietly()
-    import tf_keras as keras
-
-    if not path.is_file():
-        raise FileNotFoundError(f"model file {path} is missing")
-    return keras.models.load_model(path, compile=False)
 
 
 @command

@@ -22,8 +22,9 @@ from reader.number_strip import number_box, number_strip
 from reader.paper_ink import ink_image
 from reader.paths import DOCS_DIR, MODELS_DIR
 from reader.preprocess import EmptyImageError
-from reader.read import load_image, load_reader, read_image
+from reader.read import load_image, read_image
 from train.cli import command
+from train.evaluate import load_keras_reader
 from train.handwriting import Sample, parish_numbers
 
 # --- settings ---------------------------------------------------------------------------
@@ -64,7 +65,7 @@ def row_panels(sample: Sample, model, reader) -> tuple[list[Image.Image], str]:
 
 
 def make_sheet(samples: list[Sample], models_dir: Path = MODELS_DIR) -> Image.Image:
-    model, reader = load_reader("cnn", models_dir), load_reader("number_reader", models_dir)
+    model, reader = load_keras_reader("cnn", models_dir), load_keras_reader("number_reader", models_dir)
     rows = []
     for sample in samples:
         panels, read = row_panels(sample, model, reader)

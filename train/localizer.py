@@ -209,7 +209,7 @@ def train(
     real: dict | None = None,
 ) -> dict:
     """`real`: {dir, passes, oversample} mixes in the real training photos (mix_real)."""
-    from reader.read import load_reader
+    from train.evaluate import load_keras_reader
     from train.scenes import cached_views
 
     keras.utils.set_random_seed(seed)
@@ -242,7 +242,7 @@ def train(
     model.save(out_dir / "localizer.keras")
     (out_dir / "localizer_history.json").write_text(json.dumps(history.history, indent=1) + "\n")
     figures = {
-        "held_out_scenes": evaluate_on_scenes(model, load_reader("house"), eval_scenes, EVAL_SEED),
+        "held_out_scenes": evaluate_on_scenes(model, load_keras_reader("house"), eval_scenes, EVAL_SEED),
         "params": int(model.count_params()),
         "epochs": epochs,
         "train_views": views,
@@ -271,11 +271,11 @@ def evaluate(out_dir: Path, eval_scenes: int, real_dir: str | None = None, train
     """Measure the localizer in out_dir again, on the held-out scenes and (real_dir) the real validation
     photos, into out_dir/metrics.json. trained_in: the run folder it was trained in, whose metrics.json
     (written by train() at the run's end) says how it was trained; that record replaces the one kept."""
-    from reader.read import load_reader
+    from train.evaluate import load_keras_reader
 
-    localizer = load_reader("localizer", out_dir)
+    localizer = load_keras_reader("localizer", out_dir)
     figures = {
-        "held_out_scenes": evaluate_on_scenes(localizer, load_reader("house"), eval_scenes, EVAL_SEED),
+        "held_out_scenes": evaluate_on_scenes(localizer, load_keras_reader("house"), eval_scenes, EVAL_SEED),
         "params": int(localizer.count_params()),
         "input_shape": list(LOCALIZER_INPUT_SHAPE),
     }

@@ -66,9 +66,14 @@ class DrawingPage:
 
     def open(self, url: str, wait_ready: bool = True) -> DrawingPage:
         self.page.goto(url)
-        if wait_ready:
-            self.wait_ready()
+        if wait_ready and self.wait_ready() == "true":
+            self.wait_stroke_reader()
         return self
+
+    def wait_stroke_reader(self) -> str | None:
+        """Wait until the stroke reader, which loads after the classifier, is in (or failed): from then on
+        digit mode reads every drawing with both. Its "name@version", or None when it failed."""
+        return self.page.evaluate("() => window.digitApp.strokeReaderLoaded")
 
     def wait_ready(self, timeout_ms: float = 60_000) -> str:
         """Wait until the model is loaded and warmed up (or failed); returns data-ready."""
@@ -182,4 +187,10 @@ class DrawingPage:
         return np.array(values, dtype=np.float32).reshape(28, 28)
 
     def probabilities(self) -> np.ndarray:
+        """The probabilities the page shows: fused when both models read, else the image model's."""
         return np.array(self.page.evaluate("Array.from(window.digitApp.lastProbabilities)"), dtype=np.float32)
+
+    def reading(self) -> dict | None:
+        """Digit mode's last reading, each model's own: {way: "fused" or "image", image, strokes, fused,
+        disagree, imageWeight, points}; strokes, fused and points are None when the image alone read."""
+        return self.page.evaluate("window.digitApp.lastReading")

@@ -23,6 +23,13 @@ from train.strokes import CANVAS_SIZE, resample
 
 Drawing = tuple[list[np.ndarray], str]  # strokes in canvas pixels, brush label (Thin, Medium, Thick)
 WHEN_IDLE_JS = "() => window.digitApp.whenIdle()"
+# What each way of reading read, per mode: in digit mode the image model's, the stroke reader's and
+# the fused probabilities (app.js lastReading, without the points); in number mode the number
+# reader's and the segmentation's numbers.
+DETAILS_JS = {
+    "digit": "() => { const r = window.digitApp.lastReading; return r && {...r, points: null}; }",
+    "number": "() => window.digitApp.lastNumber?.readings ?? null",
+}
 
 
 def mouse(cdp: CDPSession, kind: str, x: float, y: float, pressed: bool):
@@ -64,6 +71,7 @@ async def read_all(
         await page.goto(url)
         # A function, not an expression: the page's CSP refuses eval (see pages.py).
         await page.wait_for_function("() => document.body.dataset.ready === 'true'", timeout=60_000)
+        await page.evaluate("() => window.digitApp.strokeReaderLoaded")  # loads after the classifier
         cdp = await page.context.new_cdp_session(page)
         canvas, size, prediction = MODES[mode]
         if mode != "digit":
@@ -81,13 +89,14 @@ async def read_all(
                 await stroke(cdp, to_screen(resample(points, POINT_SPACING), box, size))
             await page.evaluate(WHEN_IDLE_JS)
             readings.append(await page.get_by_test_id(prediction).text_content())
-            # Number mode: what the number reader and the segmentation each read on their own.
-            details.append(await page.evaluate("() => window.digitApp.lastNumber?.readings ?? null"))
+            details.append(await page.evaluate(DETAILS_JS[mode]))
             await mouse(cdp, "mouseMoved", *clear_centre, pressed=False)
             await mouse(cdp, "mousePressed", *clear_centre, pressed=True)
             await mouse(cdp, "mouseReleased", *clear_centre, pressed=False)
             await page.evaluate(WHEN_IDLE_JS)
         model = await page.evaluate("window.digitApp.model")
+        if mode == "digit":  # the stroke reader read beside it
+            model += f" + {await page.evaluate('window.digitApp.strokeReader')}"
         await browser.close()
     return model, readings, details
 
@@ -96,7 +105,9 @@ def read_drawings(
     chromium: Path, args: list[str], url: str, drawings: list[Drawing], mode: str = "digit"
 ) -> tuple[str, list[str], list[dict | None]]:
     """Draw each drawing on a clean canvas by mouse, in the page's "digit" or "number" mode
-    -> (model name@version, what the page read for each, and in number mode what the number
-    reader and the segmentation each read: {reader, segmentation})."""
+    -> (the models' name@version, what the page read for each, and what each way of reading read
+    on its own: in digit mode {way, image, strokes, fused, disagree, imageWeight} with each model's
+    10 probabilities (strokes and fused None where the image alone read), in number mode {reader,
+    segmentation}). In digit mode the name is the classifier's "+" the stroke reader's."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, read_all(chromium, args, url, drawings, mode)).result()

@@ -97,11 +97,13 @@ def test_after_one_visit_the_page_reads_a_drawn_digit_offline(context: BrowserCo
     go_offline(context, server)
     page.reload()
     assert drawing.wait_ready() == "true"
+    assert drawing.wait_stroke_reader()  # loaded after the classifier, from the cache too
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     drawing.testid("offline-ready").wait_for(state="visible")  # the page says it needs no network
     assert drawing.testid("load-text").text_content().startswith("Models loaded: ")  # from the cache
     drawing.draw(on_canvas(SEVEN))
     assert drawing.prediction() == "7"
+    assert drawing.reading()["way"] == "fused"  # read by its image and by its movement, offline
     # A second model, never loaded online, comes from the cache as well.
     drawing.testid("model-select").select_option("mnist_mlp")
     assert drawing.wait_ready() == "true"

@@ -20,6 +20,11 @@
 //       or {"op": "ink_image", "images": [{"width", "height", "rgba_base64"}], "config": {...}}
 //       or {"op": "decode_frames", "frames": [[...flat...], ...], "classes": 11}
 //       or {"op": "frame_boxes", "ink": {"width", "height", "values"}, "placement", "digits", "stride", "threshold"}
+//       or {"op": "stroke_features", "drawings": [[[[x, y], ...], ...], ...], "n_points": 64}
+//          (each drawing a list of strokes, each stroke a list of [x, y] canvas pixels)
+//       or {"op": "fuse_readings", "cases": [{"image": [p0, ..., p9], "strokes": [...], "image_weight": 0.5}, ...]}
+//       or {"op": "read_strokes", "model_dir": "web/static/models/stroke_reader", "drawings": [as stroke_features]}
+//          -> {"probabilities": [[p0, ..., p9], ...], "leaked_tensors": 0}
 //       (read_number also takes "reader_dir": the number reader reads, segmentation gives the boxes)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,9 +38,10 @@ const { inkImage } = await import('../../web/static/js/paperInk.js');
 const { numberStrips, preprocessNumberStrip } = await import('../../web/static/js/numberStrip.js');
 const { preprocessHouse } = await import('../../web/static/js/houseCrop.js');
 const { fitRegion, zoomRegion } = await import('../../web/static/js/photoView.js');
-const { decodeBox, decodeDigit, decodeFrames, decodeHouseNumber, frameBoxes } = await import(
+const { decodeBox, decodeDigit, decodeFrames, decodeHouseNumber, frameBoxes, fuseReadings } = await import(
   '../../web/static/js/decode.js'
 );
+const { strokeFeatures } = await import('../../web/static/js/strokeFeatures.js');
 
 const fromBase64 = (s) => new Uint8Array(Buffer.from(s, 'base64'));
 
@@ -223,7 +229,40 @@ function frameBoxesOp(request) {
   return frameBoxes(ink, request.placement, request.digits, request.stride, request.threshold);
 }
 
+/** [[x, y], ...] per stroke -> the page's strokes: {x, y} points, as draw.js records them. */
+const pagePoints = (drawing) => drawing.map((stroke) => stroke.map(([x, y]) => ({ x, y })));
+
+function strokeFeaturesOp(request) {
+  return request.drawings.map((drawing) => {
+    try {
+      return { ok: true, values: Array.from(strokeFeatures(pagePoints(drawing), request.n_points)) };
+    } catch (err) {
+      return { ok: false, error: err.name, message: err.message };
+    }
+  });
+}
+
+function fuseReadingsOp(request) {
+  return request.cases.map(({ image, strokes, image_weight: weight }) => fuseReadings(image, strokes, weight));
+}
+
+/** The page's stroke reading (model.js readStrokes: strokeFeatures -> the model) of each drawing. */
+async function readStrokesOp(request) {
+  const { readStrokes } = await import('../../web/static/js/model.js');
+  const reader = {
+    model: await tf.loadLayersModel(fileHandler(request.model_dir)),
+    metadata: JSON.parse(readFileSync(join(request.model_dir, 'metadata.json'), 'utf8')),
+  };
+  const before = tf.memory().numTensors;
+  const results = [];
+  for (const drawing of request.drawings) results.push(Array.from(await readStrokes(reader, pagePoints(drawing))));
+  return { probabilities: results, leaked_tensors: tf.memory().numTensors - before };
+}
+
 const handlers = {
+  stroke_features: strokeFeaturesOp,
+  fuse_readings: fuseReadingsOp,
+  read_strokes: readStrokesOp,
   number_strip: numberStripOp,
   number_strips: numberStripsOp,
   ink_image: inkImageOp,

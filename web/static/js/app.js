@@ -1,29 +1,32 @@
-// Wires the drawing page: draw -> preprocess -> model -> decode -> page.
+// Wires the drawing page: draw -> preprocess -> model -> decode -> page. In digit mode a drawing is
+// read twice, by its image (the classifier) and by its movement (the stroke reader), and the two
+// readings are fused (decode.js fuseReadings).
 // Touches the drawing page's own elements (found by id below) and their keyboard, click and
 // change events (keys on a canvas: C clears, E toggles the eraser, Ctrl+Z undoes); draw.js owns
 // the canvases' pointer and wheel events, ui.js the shared DOM verbs, and tf stays inside
-// model.js and preprocess.js.
+// model.js, backend.js and preprocess.js.
 
 import { decodeDigit } from './decode.js';
 import { BRUSHES, NUMBER_CANVAS, createDrawingPad } from './draw.js';
+import { numberView } from './numberView.js';
 import {
   loadClassifier,
   loadNumberReader,
+  loadStrokeReader,
   numberInk,
   readDigit,
   readNumber,
-  settleBackend,
-  startBackend,
+  readAlone,
+  readBoth,
   tensorCount,
-  tfLoaded,
-  verdictReason,
   warmUp,
+  warmUpStrokes,
 } from './model.js';
+import { settleBackend, startBackend, tfLoaded, verdictReason } from './backend.js';
 import {
   byId as $,
   decodePhoto,
   deviceStorage,
-  digitItems,
   downloadMeter,
   errorBox,
   percent,
@@ -46,6 +49,7 @@ const ui = {
   predict: $('predict'),
   prediction: $('prediction'),
   confidence: $('confidence'),
+  disagreement: $('disagreement'),
   status: $('status'),
   error: $('error'),
   bars: $('bars'),
@@ -76,6 +80,7 @@ const meter = downloadMeter($('load-progress')); // bytes and percentage while m
 
 const showStatus = statusLine(ui.status);
 const showError = errorBox(ui.error);
+const showDisagreementLine = statusLine(ui.disagreement);
 const hideError = () => showError('');
 
 function setReady(state) {
@@ -124,9 +129,21 @@ function showReading(result, classes) {
   showStatus('draw.readDigit', { digit: classes[result.digit] });
 }
 
+/** Say what each model read when the shape and the movement read different digits; hide the line otherwise. */
+function showDisagreement(reading, classes) {
+  const best = (values) => decodeDigit(values).digit;
+  const differ = Boolean(reading?.disagree);
+  if (differ) {
+    const params = { shape: classes[best(reading.image)], movement: classes[best(reading.strokes)] };
+    showDisagreementLine('draw.disagree', params);
+  } else showDisagreementLine('');
+  ui.disagreement.hidden = !differ;
+}
+
 function showEmpty() {
   ui.prediction.textContent = '';
   showConfidence(ui.confidence, null);
+  showDisagreement(null);
   showBars(null, -1);
   showPreview(null);
   showStatus('draw.empty');
@@ -141,61 +158,14 @@ function showMode(mode) {
   ui.canvas.hidden = number;
   ui.numberPad.hidden = !number;
   ui.digitReading.hidden = number;
+  if (number) showDisagreement(null);
   ui.details.hidden = number;
   ui.numberReading.hidden = !number;
   ui.numberPhotoBar.hidden = !number;
   ui.numberPhotoFigure.hidden = !number || !hook.lastPhoto;
 }
 
-const SURE_DIGIT = 0.9; // a digit read less surely is shown in red
-
-/** Outline each digit read on a canvas (the overlay, or the photo's ink), with its digit and confidence above it. */
-function showNumberBoxes(digits, canvas = ui.numberBoxes, scale = 1) {
-  const ctx = canvas.getContext('2d');
-  if (canvas === ui.numberBoxes) ctx.clearRect(0, 0, canvas.width, canvas.height);
-  ctx.lineWidth = 3 * scale;
-  ctx.font = `bold ${Math.round(18 * scale)}px system-ui, sans-serif`;
-  ctx.textBaseline = 'bottom';
-  for (const { digit, confidence, box } of digits) {
-    const [x, y, w, h] = box;
-    ctx.strokeStyle = ctx.fillStyle = confidence >= SURE_DIGIT ? '#0b5cad' : '#b3261e';
-    ctx.strokeRect(x - 4 * scale, y - 4 * scale, w + 8 * scale, h + 8 * scale);
-    ctx.fillText(`${digit} ${Math.round(confidence * 100)}%`, x - 4 * scale, Math.max(18 * scale, y - 6 * scale));
-  }
-}
-
-/** The ink read from a photo (light ink on black, as the reader sees it), with each digit's box on it. */
-function showPhotoInk(ink, digits) {
-  const canvas = ui.numberPhotoInk;
-  canvas.width = ink.width;
-  canvas.height = ink.height;
-  const ctx = canvas.getContext('2d');
-  const image = ctx.createImageData(ink.width, ink.height);
-  for (let i = 0; i < ink.data.length; i++) {
-    const level = Math.round(Math.min(1, Math.max(0, ink.data[i])) * 255);
-    image.data.set([level, level, level, 255], i * 4);
-  }
-  ctx.putImageData(image, 0, 0);
-  showNumberBoxes(digits, canvas, Math.max(1, ink.height / 280));
-  ui.numberPhotoFigure.hidden = false;
-}
-
-function showNumber(result, classes) {
-  const text = result.digits.map((d) => classes[d.digit]).join('');
-  ui.numberPrediction.textContent = text;
-  showConfidence(ui.numberConfidence, result.confidence);
-  ui.numberDigits.replaceChildren(...digitItems(result.digits, (digit) => classes[digit], SURE_DIGIT));
-  showNumberBoxes(result.digits);
-  showStatus('draw.readNumber', { number: text });
-}
-
-function showNumberEmpty() {
-  ui.numberPrediction.textContent = '';
-  showConfidence(ui.numberConfidence, null);
-  ui.numberDigits.replaceChildren();
-  showNumberBoxes([]);
-  showStatus('draw.emptyNumber');
-}
+const { showNumberBoxes, showPhotoInk, showNumber, showNumberEmpty } = numberView(ui, showStatus);
 
 // --- state -------------------------------------------------------------------------------
 
@@ -217,6 +187,39 @@ function useNumberReader() {
   );
   return numberReader;
 }
+// The stroke reader: loaded in the background once the first classifier reads (the first reading
+// waits for nothing more), then read beside the classifier its metadata names (fusion.with).
+let strokeReader = null; // {model, metadata} once loaded
+let strokeReading = null; // Promise of the stroke reader (null if it failed), started once
+let markStrokeReader;
+const strokeReaderLoaded = new Promise((resolve) => (markStrokeReader = resolve));
+let strokeProgress = null; // its share of the download bar, set up when the classifier starts loading
+
+/** Load the stroke reader, once; a drawing made meanwhile is read again with it. Never rejects. */
+function useStrokeReader() {
+  strokeReading ??= loadStrokeReader(`${modelsUrl}stroke_reader/`, strokeProgress).then(
+    (reader) => {
+      strokeReader = reader;
+      hook.strokeReader = `${reader.metadata.name}@${reader.metadata.version}`;
+      markStrokeReader(hook.strokeReader);
+      if (hook.mode === 'digit' && !pad.isBlank()) requestPrediction();
+      return reader;
+    },
+    (err) => {
+      // The image alone still reads every drawing, as before the stroke reader existed.
+      console.warn('the stroke reader could not be loaded; drawings are read by their image alone', err);
+      strokeProgress({ loaded: 0, total: 0, fraction: 1 }); // nothing more to wait for in the bar
+      markStrokeReader(null);
+      return null;
+    },
+  );
+  return strokeReading;
+}
+
+/** The stroke reader, when drawings read with `classifier` are read with it too; else null. */
+const fusedWith = (classifier) =>
+  strokeReader && classifier.metadata.name === strokeReader.metadata.fusion?.with ? strokeReader : null;
+
 let wanted = ui.modelSelect.value;
 let running = null; // the prediction loop's promise while it runs
 let again = false; // the drawing changed since the loop last read it
@@ -239,8 +242,14 @@ const hook = {
   settled: null, // Promise of the verdict, once the page has started
   model: null, // "<name>@<version>" of the classifier in use
   lastInput: null, // Float32Array(28 * 28): what the model read last
-  lastProbabilities: null, // Float32Array(10)
+  lastProbabilities: null, // the 10 probabilities shown: fused in digit mode when both models read
   lastResult: null, // decodeDigit's output
+  // Digit mode, per reading: {way: "fused" or "image", image, strokes, fused (each model's 10
+  // probabilities; strokes and fused null when the image alone read), disagree, imageWeight,
+  // points: the strokes read ({x, y} canvas pixels) or null}
+  lastReading: null,
+  strokeReader: null, // "name@version" once the stroke reader is loaded
+  strokeReaderLoaded, // Promise of that name once loaded (null if it failed)
   mode: ui.modeSelect.value, // "digit" or "number"
   lastNumber: null, // number mode: {number, confidence, digits: [{digit, confidence, box}]}
   numberReader: null, // "name@version" once the number reader is loaded
@@ -310,24 +319,31 @@ async function predictOnce() {
     return;
   }
   if (pad.isBlank()) {
-    hook.lastInput = hook.lastProbabilities = hook.lastResult = null;
+    hook.lastInput = hook.lastProbabilities = hook.lastResult = hook.lastReading = null;
     showEmpty();
     return;
   }
   const classes = active.metadata.classes;
   try {
     const started = performance.now();
-    const { input, probabilities } = await readDigit(active, pad.imageData());
+    const reader = fusedWith(active);
+    // Both from the same moment: after an eraser stroke the points no longer describe the ink (null).
+    const [pixels, points] = [pad.imageData(), reader ? pad.inkStrokes() : null];
+    const { input, probabilities: image } = await readDigit(active, pixels);
+    const reading = points ? await readBoth(reader, image, points) : readAlone(image);
     hook.lastReadMs = performance.now() - started;
+    const probabilities = reading.fused ?? reading.image;
     const result = decodeDigit(probabilities);
     Object.assign(hook, { lastInput: input, lastProbabilities: probabilities, lastResult: result });
+    hook.lastReading = reading;
     hook.predictions += 1;
     showReading(result, classes);
     showBars(probabilities, result.digit);
+    showDisagreement(reading, classes);
     showPreview(input);
   } catch (err) {
     if (err.name !== 'EmptyImageError') throw err;
-    hook.lastInput = hook.lastProbabilities = hook.lastResult = null;
+    hook.lastInput = hook.lastProbabilities = hook.lastResult = hook.lastReading = null;
     showEmpty(); // everything was erased
   }
 }
@@ -387,7 +403,12 @@ async function settle(verdict) {
   lastStroke = Math.max(lastStroke, performance.now()); // the quiet time counts from ready
   await quietMoment();
   const classifier = active;
-  const found = await betweenReadings(() => settleBackend(() => warmUp(classifier), deviceStorage(), VERDICT_KEY));
+  const reader = strokeReader; // a reading now runs both models: time both
+  const read = async () => {
+    await warmUp(classifier);
+    if (reader) await warmUpStrokes(reader);
+  };
+  const found = await betweenReadings(() => settleBackend(read, deviceStorage(), VERDICT_KEY));
   hook.backend = found.backend;
   showBackend(ui.backend, ui.backendWhy, found.backend, verdictReason(found));
   return found;
@@ -561,9 +582,14 @@ async function start() {
     return;
   }
   if (hook.mode === 'number') useNumberReader();
+  strokeProgress = meter.track('stroke_reader'); // in the bar from the start: the page downloads both
   await useModel(ui.modelSelect.value);
   if (!active) return;
-  hook.settled = settle(verdict).then(
+  hook.settled = (async () => {
+    await running; // a drawing made while the classifier loaded is read first, before anything else loads
+    await useStrokeReader(); // the backends are timed with it in (or failed): its warm-up never overlaps
+    return settle(verdict);
+  })().then(
     (found) => (hook.verdict = found),
     (err) => console.warn('the backends could not be compared', err),
   );

@@ -37,6 +37,29 @@ export function decodeDigit(probabilities) {
   return { digit, confidence: round6(values[digit]), probabilities: values.map(round6) };
 }
 
+export const FLOOR = 1e-7; // no class is impossible: a log of 0 would let one model veto a digit alone
+
+/**
+ * A drawing read two ways -> {probabilities, disagree}: a weighted mean of the two models' log
+ * probabilities, normalised again. The weight is chosen on held-out writers
+ * (train/stroke_reader.py, carried in the stroke reader's metadata.json); disagree is true when
+ * the two models' own best digits differ (the first of equal maxima, as numpy's argmax).
+ * @param {ArrayLike<number>} image the image model's class probabilities
+ * @param {ArrayLike<number>} strokes the stroke reader's, same classes
+ * @param {number} imageWeight 0..1, the image model's share
+ * @returns {{probabilities: number[], disagree: boolean}}
+ */
+export function fuseReadings(image, strokes, imageWeight) {
+  const argmax = (values) => values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
+  const shape = Array.from(image, (p) => Math.max(Number(p), FLOOR));
+  const movement = Array.from(strokes, (p) => Math.max(Number(p), FLOOR));
+  const logs = shape.map((p, i) => imageWeight * Math.log(p) + (1 - imageWeight) * Math.log(movement[i]));
+  const top = Math.max(...logs);
+  const fused = logs.map((l) => Math.exp(l - top));
+  const sum = fused.reduce((a, b) => a + b, 0);
+  return { probabilities: fused.map((p) => p / sum), disagree: argmax(shape) !== argmax(movement) };
+}
+
 /**
  * Six heads -> {number, confidence, length, complete, digits: [{digit, confidence}]}.
  * The length head decides how many digit heads are read (L = argmax + 1); each of

@@ -1,4 +1,5 @@
-// Canvas strokes -> ImageData: the only drawing code of the page.
+// Canvas strokes -> ImageData, and the points the pen went through (inkStrokes, for the stroke
+// reader): the only drawing code of the page.
 // Touches the canvases it is handed: their pointer, wheel and contextmenu events and their
 // cursor (a ring the brush's size, drawn as an SVG in a blob: URL, which the CSP allows).
 //
@@ -103,6 +104,17 @@ export function isBlank(strokes) {
   return strokes.every((stroke) => stroke.color === PAPER);
 }
 
+/**
+ * The ink's strokes as the pen moved: each stroke's points in canvas pixels, in drawing order; null
+ * when a stroke is an eraser's, as the strokes then no longer describe the ink that is there.
+ * @param {{points: {x: number, y: number}[], color: string}[]} strokes
+ * @returns {{x: number, y: number}[][]|null} copies: later drawing does not change them
+ */
+export function inkStrokes(strokes) {
+  if (strokes.some((stroke) => stroke.color === PAPER)) return null;
+  return strokes.map((stroke) => stroke.points.map(({ x, y }) => ({ x, y })));
+}
+
 /** Wheel travel (CSS pixels) per brush step: one notch of a mouse wheel, a short swipe on a touchpad. */
 export const WHEEL_STEP = 100;
 const LINE_PIXELS = 16; // a wheel event in lines (Firefox), counted as pixels
@@ -149,7 +161,9 @@ export function ringCursor(diameter, erasing = false) {
  *   width, height: the canvas's internal size (CANVAS_SIZE square by default)
  * @returns {{clear: () => void, undo: () => void, setBrush: (fraction: number) => void,
  *   setEraser: (on: boolean) => void, imageData: () => ImageData, strokeCount: () => number,
- *   isBlank: () => boolean, lastPointerType: () => string|null, isDrawing: () => boolean}}
+ *   isBlank: () => boolean, inkStrokes: () => ({x: number, y: number}[][]|null),
+ *   lastPointerType: () => string|null, isDrawing: () => boolean}}
+ *   inkStrokes: the finished strokes' points (see inkStrokes), null after an eraser stroke
  */
 export function createDrawingPad(
   canvas,
@@ -269,6 +283,7 @@ export function createDrawingPad(
     imageData: () => ctx.getImageData(0, 0, width, height),
     strokeCount: () => strokes.length,
     isBlank: () => isBlank(strokes),
+    inkStrokes: () => inkStrokes(strokes),
     lastPointerType: () => pointerType,
     isDrawing: () => current !== null,
   };

@@ -4,6 +4,7 @@
 // The same steps, with the same names in camelCase, in the same order. Change both in one commit;
 // tests/test_parity.py and tests/test_locate.py compare them.
 
+import { regionRGB } from './photoPixels.js';
 import { resizeImage, roundHalfEven } from './preprocess.js';
 
 const tf = globalThis.tf;
@@ -30,13 +31,11 @@ export function expandBox(box, factor, width, height) {
  */
 export function cropHouseNumber(pixels, box, config) {
   return tf.tidy(() => {
-    const rgba = tf.tensor3d(Float32Array.from(pixels.data), [pixels.height, pixels.width, 4]).div(255);
-    let rgb = rgba.slice([0, 0, 0], [pixels.height, pixels.width, 3]);
-    if (box) {
-      const [x, y, w, h] = expandBox(box, config.expand, pixels.width, pixels.height);
-      rgb = rgb.slice([y, x, 0], [h, w, 3]);
-    }
-    return resizeImage(rgb, config.crop_size, config.crop_size).clipByValue(0, 1);
+    // Python scales the whole image to [0, 1] and then cuts the box; only the box's pixels are
+    // copied here (regionRGB), to the same float32 values: this runs once per box variant.
+    const { width, height } = pixels;
+    const region = box ? expandBox(box, config.expand, width, height) : [0, 0, width, height];
+    return resizeImage(regionRGB(pixels, region), config.crop_size, config.crop_size).clipByValue(0, 1);
   });
 }
 

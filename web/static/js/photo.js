@@ -1,11 +1,12 @@
 // The house-number page: photo -> (localizer finds the box | the person drags one) -> reader -> page.
 // Touches the photo page's own elements (found by id below): file input, drop zone, the box's
 // pointer events; ui.js holds the shared DOM verbs, and tf stays in model.js, locate.js, preprocess.js
-// (model.js also times the backends and keeps the verdict in localStorage).
+// and backend.js (which times the backends and keeps the verdict in localStorage).
 
 import { contentBox } from './draw.js';
 import { findHouseNumber } from './locate.js';
-import { loadModel, readHouseNumber, settleBackend, startBackend, tfLoaded, verdictReason } from './model.js';
+import { settleBackend, startBackend, tfLoaded, verdictReason } from './backend.js';
+import { loadModel, readHouseNumber } from './model.js';
 import { preprocessHouse } from './houseCrop.js';
 import {
   byId as $,

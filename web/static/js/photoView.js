@@ -4,6 +4,7 @@
 // The same steps, with the same names in camelCase, in the same order. Change both in one commit;
 // tests/test_locate.py compares them.
 
+import { regionRGB } from './photoPixels.js';
 import { resizeImage, roundHalfEven } from './preprocess.js';
 
 const tf = globalThis.tf;
@@ -27,8 +28,7 @@ export function fitRegion(pixels, region, config) {
     const scale = regionScale(w, h, config);
     const outW = Math.max(1, Math.min(config.photo_width, roundHalfEven(w * scale)));
     const outH = Math.max(1, Math.min(config.photo_height, roundHalfEven(h * scale)));
-    const rgba = tf.tensor3d(Float32Array.from(pixels.data), [pixels.height, pixels.width, 4]);
-    const rgb = rgba.slice([y, x, 0], [h, w, 3]).div(255);
+    const rgb = regionRGB(pixels, [x, y, w, h]); // only the region's pixels: not a tensor of the whole photo
     const fitted = resizeImage(rgb, outH, outW).clipByValue(0, 1);
     return fitted.pad(
       [
