@@ -33,13 +33,14 @@ from tests.test_predict import ONE, ZERO
 
 LOAD_REQUESTS = int(os.environ.get("LOAD_REQUESTS", "300"))  # `make load-test` sets 2000
 LOAD_CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
-# Measured: 34-111 mixed requests/s on 2 CPU cores shared with a training run; 10/s is the floor.
+# Measured: 210 mixed requests/s on 2 idle cores served by LiteRT (34-111/s with TensorFlow on cores shared
+# with a training run); 10/s is the floor.
 LOAD_SECONDS_PER_REQUEST = 0.1
 MEMORY_WARMUP = 200  # predictions before the first reading: the interpreters' arenas grow to the largest batch
 MEMORY_PREDICTIONS = 1000
 # Measured on 2 busy cores: RSS moved by +0.1 MB over 1,000 predictions (three runs); since a house
-# request reads 25 windows (a given box votes), +4.0 to +4.6 MB (three runs, server.py pin_malloc_thresholds;
-# 8 to 40 MB, up or down at random, without it). A leak
+# request reads 25 windows (a given box votes), +4.0 to +4.6 MB with TensorFlow (three runs, server.py
+# pin_malloc_thresholds; 8 to 40 MB, up or down at random, without it); served by LiteRT, +0.0 MB. A leak
 # injected on purpose grew it by 5.9 MB at 8 KB a request and 25.6 MB at 30 KB. 8 MB catches a
 # request keeping its decoded image (60-360 KB here), 80x above the noise seen, with room for
 # allocator arenas on other machines.
