@@ -62,7 +62,8 @@ def test_every_crop_in_a_batch_gets_its_own_window():
 def test_a_run_resumes_from_its_checkpoint_and_starts_again_when_it_is_gone(tmp_path, capsys):
     import tf_keras as keras
 
-    from train.house import CHECKPOINT_MODEL, CHECKPOINT_STATE, resume_run, train
+    from train.checkpoints import CHECKPOINT_MODEL, CHECKPOINT_STATE
+    from train.house import resume_run, train
 
     figures = train(train_count=256, val_count=64, epochs=1, out_dir=tmp_path, batch_per_replica=64)
     held_out = figures["held_out_generated"]

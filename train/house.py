@@ -43,6 +43,8 @@ from reader.decode import decode_house_number
 from reader.house_crop import HOUSE_CROP, HOUSE_INPUT, HOUSE_OFFSETS, centre_crop
 from reader.paths import CACHE_DIR, MODELS_DIR, RUNS_DIR
 from reader.quiet_tf import import_tensorflow_quietly
+from train import checkpoints
+from train.checkpoints import CHECKPOINT_STATE, load_checkpoint, save_checkpoint
 from train.cli import command
 from train.evaluate import update_metrics
 from train.models import HOUSE_HEADS, HOUSE_INPUT_SHAPE, build_house_reader
@@ -61,8 +63,6 @@ REAL_CROP_SEED = 0  # the jittered boxes of the real training crops (cached unde
 COMPOSE_SEED = 0  # the compositions of the real training photos' digits (cached under cache/)
 LOW_RES_RATE = 0.3  # with --augment: share of windows shown at a lower resolution
 VAL_CHECKED = 2000  # held-out generated crops Keras checks after each epoch
-CHECKPOINT_MODEL = "checkpoint.keras"  # the latest epoch's model and optimizer, in the run's folder
-CHECKPOINT_STATE = "checkpoint.json"  # epochs done, the run's settings, the history so far
 RUN_SETTINGS = "run.json"  # the settings, written when a run starts (a run cut in its first epoch resumes from it)
 # ---------------------------------------------------------------------------------------
 
@@ -310,40 +310,12 @@ def checkpoint_dir(out_dir: Path) -> Path:
     return RUNS_DIR / "house" if Path(out_dir).resolve() == MODELS_DIR.resolve() else Path(out_dir)
 
 
-def save_checkpoint(model: keras.Model, folder: Path, state: dict) -> None:
-    """The model with its optimizer state, then the run's position (epochs done, settings, history so far).
-    Each file is written aside and renamed, so a run killed mid-save leaves the previous checkpoint whole."""
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f"{CHECKPOINT_MODEL}.{os.getpid()}.tmp.keras"
-    model.save(partial)
-    os.replace(partial, folder / CHECKPOINT_MODEL)
-    partial_state = folder / f"{CHECKPOINT_STATE}.tmp"
-    partial_state.write_text(json.dumps(state, indent=1) + "\n")
-    os.replace(partial_state, folder / CHECKPOINT_STATE)
+class EpochCheckpoint(checkpoints.EpochCheckpoint):
+    """The shared per-epoch checkpoint; a non-chief worker saves into a scratch folder, in step."""
 
-
-def load_checkpoint(folder: Path) -> tuple[keras.Model, dict] | None:
-    """(the model with its optimizer, the saved state), or None when the folder holds no whole checkpoint."""
-    model_file, state_file = folder / CHECKPOINT_MODEL, folder / CHECKPOINT_STATE
-    if not (model_file.is_file() and state_file.is_file()):
-        return None
-    return keras.models.load_model(model_file), json.loads(state_file.read_text())
-
-
-class EpochCheckpoint(keras.callbacks.Callback):
-    """After each epoch: the model, its optimizer and the data position under the run's folder, so
-    `--resume` goes on from the next epoch (a non-chief worker saves into a scratch folder, in step)."""
-
-    def __init__(self, folder: Path, settings: dict, history: dict):
-        super().__init__()
-        self.folder, self.settings, self.history = folder, settings, history
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
-        state = {"epochs_done": epoch + 1, "settings": self.settings, "history": self.history}
+    def save(self, state: dict) -> None:
         if is_chief():
-            save_checkpoint(self.model, self.folder, state)
+            super().save(state)
         else:
             with tempfile.TemporaryDirectory() as scratch:
                 save_checkpoint(self.model, Path(scratch), state)

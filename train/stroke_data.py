@@ -15,15 +15,13 @@ from tqdm import tqdm
 
 from reader.preprocess import preprocess_digit
 from reader.stroke_features import N_POINTS, stroke_features
-from train.data import load_mnist
 from train.numbers import digit_banks, draw_strokes
 from train.pendigits import PenDigit, load_pendigits, split_by_writer
 from train.stroke_augment import augment_strokes
-from train.strokes import CANVAS_SIZE, MEDIUM_BRUSH, mnist_strokes, place_strokes
+from train.strokes import CANVAS_SIZE, MEDIUM_BRUSH, on_canvas, place_strokes
 
 PEN_COPIES = 12  # each training writer's trajectory, drawn this many ways per epoch's data
 MNIST_COPIES = 2  # each traced digit as traced, and one other way
-MNIST_VALIDATION = 5_000  # the last 5,000 MNIST training images stay out, as for the image models
 
 Strokes = list[np.ndarray]
 
@@ -33,15 +31,18 @@ def canvas_strokes(digit: PenDigit) -> Strokes:
     return place_strokes(digit.strokes)
 
 
-def mnist_training_strokes(limit: int | None = None) -> tuple[list[Strokes], np.ndarray]:
-    """MNIST's training digits (all but the last 5,000, which stay for validation) traced into
-    strokes: the number reader's digit bank (train/numbers.py digit_banks, cached in cache/, 5 min
-    to make on 2 cores). Its strokes are in MNIST pixels; the stroke reader's input does not
-    depend on scale or place. `limit`: the first digits only, traced now (smoke runs)."""
-    bank = digit_banks(limit=limit)["train"]
+def traced_mnist(limit: int | None = None) -> dict[str, tuple[list[Strokes], np.ndarray]]:
+    """MNIST traced into strokes: the number reader's digit bank (train/numbers.py digit_banks, cached in
+    cache/, 5 min to make on 2 cores), strokes in MNIST pixels. "train": the training digits; "validation":
+    the last 5,000 training images, which neither the image CNN nor this reader trains on. `limit`: the
+    first digits only, traced now (smoke runs)."""
+    banks = digit_banks(limit=limit)
     pen_count = len(split_by_writer(load_pendigits())[0])  # the bank's training pen digits come last
-    mnist = bank[: len(bank) - pen_count]
-    return [strokes for _, strokes in mnist], np.array([label for label, _ in mnist], dtype=np.int64)
+    parts = {"train": banks["train"][: len(banks["train"]) - pen_count], "validation": banks["validation"]}
+    return {
+        name: ([strokes for _, strokes in part], np.array([label for label, _ in part], dtype=np.int64))
+        for name, part in parts.items()
+    }
 
 
 def features_of(drawings: list[Strokes]) -> np.ndarray:
@@ -75,14 +76,15 @@ def held_out_features() -> tuple[np.ndarray, np.ndarray]:
     return features_of([canvas_strokes(d) for d in val_digits]), np.array([d.label for d in val_digits])
 
 
-def traced_mnist_validation(count: int) -> tuple[list[Strokes], np.ndarray, np.ndarray]:
-    """The first `count` of the last MNIST_VALIDATION training digits (which neither the image CNN nor
-    this reader trains on), traced into strokes: (strokes, the page's preprocessed image of them
-    drawn with the medium brush, labels)."""
-    (x_train, y_train), _ = load_mnist()
-    picks = range(len(x_train) - MNIST_VALIDATION, len(x_train) - MNIST_VALIDATION + count)
-    drawings = [mnist_strokes(x_train[i]) for i in tqdm(picks, desc="tracing MNIST validation digits")]
+def traced_mnist_validation(
+    validation: tuple[list[Strokes], np.ndarray], count: int
+) -> tuple[list[Strokes], np.ndarray, np.ndarray]:
+    """The first `count` traced validation digits (traced_mnist()["validation"]) as the page gets them:
+    (strokes on the canvas, as train/strokes.py mnist_strokes places a digit; the page's preprocessed
+    image of them drawn with the medium brush; labels)."""
+    strokes, labels = validation
+    drawings = [on_canvas(d) for d in strokes[:count]]
     images = [
         preprocess_digit(draw_strokes(d, CANVAS_SIZE, CANVAS_SIZE, MEDIUM_BRUSH * CANVAS_SIZE, 2)) for d in drawings
     ]
-    return drawings, np.stack(images)[..., None], y_train[list(picks)]
+    return drawings, np.stack(images)[..., None], labels[:count]

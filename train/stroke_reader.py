@@ -34,6 +34,7 @@ import tf_keras as keras
 from reader.decode import fuse_readings
 from reader.paths import MODELS_DIR, REPO_ROOT
 from reader.preprocess import EmptyImageError, preprocess_digit
+from train.checkpoints import EpochCheckpoint, load_checkpoint
 from train.cli import command
 from train.evaluate import update_metrics
 from train.models import build_stroke_reader
@@ -41,7 +42,7 @@ from train.pendigits import PenDigit, load_pendigits, render_strokes, split_by_w
 from train.stroke_data import (
     canvas_strokes,
     features_of,
-    mnist_training_strokes,
+    traced_mnist,
     traced_mnist_validation,
     training_set,
 )
@@ -130,50 +131,40 @@ def misreads(labels: np.ndarray, read: np.ndarray) -> dict:
     return dict(pairs.most_common())
 
 
-class Checkpoint(keras.callbacks.Callback):
-    """After every epoch: the model with its optimizer state, how many epochs are done, and the
-    history with each epoch's seconds (so a resumed run still knows how long its training took)."""
-
-    def __init__(self, run_dir: Path, settings: dict):
-        super().__init__()
-        self.run_dir, self.settings = run_dir, settings
-        self.started = time.perf_counter()
+class TimedCheckpoint(EpochCheckpoint):
+    """The shared per-epoch checkpoint, with each epoch's seconds in the history, so a resumed run still
+    knows how long its training took."""
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = {**(logs or {}), "seconds": time.perf_counter() - self.started}
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.model.save(self.run_dir / "checkpoint.keras")
-        history = json.loads((self.run_dir / "checkpoint.json").read_text())["history"] if epoch else {}
-        for key, value in logs.items():
-            history.setdefault(key, []).append(float(value))
-        record = {"epochs_done": epoch + 1, "settings": self.settings, "history": history}
-        (self.run_dir / "checkpoint.json").write_text(json.dumps(record, indent=1) + "\n")
+        super().on_epoch_end(epoch, {**(logs or {}), "seconds": time.perf_counter() - self.started})
 
 
 def train(out_dir: Path, run_dir: Path, epochs: int, seed: int, limit: int | None, resume: bool) -> dict:
+    checkpoint = load_checkpoint(run_dir) if resume else None
+    if resume and checkpoint is None:
+        print(f"no checkpoint in {run_dir}: starting again")
+    # A resumed run goes on with the settings it was started with, whatever the command line says now.
+    settings = checkpoint[1]["settings"] if checkpoint else {"epochs": epochs, "seed": seed, "limit": limit}
+    epochs, seed, limit = settings["epochs"], settings["seed"], settings["limit"]
+    done, history = (checkpoint[1]["epochs_done"], checkpoint[1]["history"]) if checkpoint else (0, {})
+
     keras.utils.set_random_seed(seed)
     train_digits, val_digits = split_by_writer(load_pendigits())
     if limit:
         train_digits, val_digits = train_digits[: limit // 10], val_digits[: limit // 4]
-    x_train, y_train = training_set(train_digits, mnist_training_strokes(limit), seed)
+    traced = traced_mnist(limit)
+    x_train, y_train = training_set(train_digits, traced["train"], seed)
     x_val = features_of([canvas_strokes(d) for d in val_digits])
     y_val = np.array([d.label for d in val_digits], dtype=np.int64)
     print(f"stroke reader: {len(x_train)} training drawings, {len(x_val)} of held-out writers")
 
-    settings = {"epochs": epochs, "seed": seed, "limit": limit}
-    done, history = 0, {}
-    if resume and (run_dir / "checkpoint.keras").is_file():
-        record = json.loads((run_dir / "checkpoint.json").read_text())
-        done, history, settings = record["epochs_done"], record["history"], record["settings"]
-        epochs = settings["epochs"]
-        model = keras.models.load_model(run_dir / "checkpoint.keras")
+    if checkpoint:
+        model = checkpoint[0]  # weights, optimizer state and the schedule's step, as the last epoch left them
         print(f"resuming {run_dir} after epoch {done} of {epochs}")
     else:
-        if resume:
-            print(f"no checkpoint in {run_dir}: starting again")
         model = build_stroke_reader()
         steps = int(np.ceil(len(x_train) / BATCH_SIZE))
         schedule = keras.optimizers.schedules.CosineDecay(  # a warm-up epoch, then cosine decay to zero
@@ -191,11 +182,10 @@ def train(out_dir: Path, run_dir: Path, epochs: int, seed: int, limit: int | Non
             epochs=epochs,
             initial_epoch=done,
             validation_data=(x_val, y_val),
-            callbacks=[Checkpoint(run_dir, settings)],
+            callbacks=[TimedCheckpoint(run_dir, settings, history)],  # grows `history` epoch by epoch
             shuffle=True,
             verbose=2,
         )
-        history = json.loads((run_dir / "checkpoint.json").read_text())["history"]
     # Every epoch's seconds, over the sessions a resumed run took (unknown for checkpoints made before
     # they were recorded).
     seconds = history.get("seconds", [])
@@ -204,7 +194,9 @@ def train(out_dir: Path, run_dir: Path, epochs: int, seed: int, limit: int | Non
     from export.tfjs import load_shipped
 
     cnn = load_shipped("mnist_cnn")
-    mnist_drawings, mnist_images, mnist_labels = traced_mnist_validation(MNIST_WEIGHT_DIGITS if limit is None else 50)
+    mnist_drawings, mnist_images, mnist_labels = traced_mnist_validation(
+        traced["validation"], MNIST_WEIGHT_DIGITS if limit is None else 50
+    )
     sets = {
         "pen_validation": ValidationSet(
             image_probabilities(cnn, val_digits, seed), model.predict(x_val, batch_size=512, verbose=0), y_val

@@ -149,8 +149,16 @@ def image_strokes(image: np.ndarray, upsample: int = UPSAMPLE, min_pixels: int =
 def mnist_strokes(image: np.ndarray, scale: float = MNIST_SCALE, canvas_size: int = CANVAS_SIZE) -> list[Stroke]:
     """MNIST image (28, 28[, 1]) -> strokes on the canvas, its 28 x 28 frame centred and `scale` times larger."""
     image = np.asarray(image).squeeze()
-    margin = (canvas_size - scale * image.shape[0]) / 2
-    return [s * scale + margin for s in image_strokes(image)]
+    return on_canvas(image_strokes(image), image.shape[0], scale, canvas_size)
+
+
+def on_canvas(
+    strokes: list[Stroke], frame: int = 28, scale: float = MNIST_SCALE, canvas_size: int = CANVAS_SIZE
+) -> list[Stroke]:
+    """Strokes traced in a `frame`-pixel image (image_strokes) -> the canvas, the frame centred and `scale`
+    times larger (as mnist_strokes places them)."""
+    margin = (canvas_size - scale * frame) / 2
+    return [s * scale + margin for s in strokes]
 
 
 def place_strokes(
