@@ -3,7 +3,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 REAL_DIR ?= ../shared/data/svhn/train_sample
 
-.PHONY: segmentation-study box-variants-study strip-heights-study setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader train-stroke-reader evaluate-house evaluate-real real-sheet synth synth-sheets paper-sheet evaluate-paper evaluate-handwriting handwriting-sheet train-handwriting-reader train-paper-reader export report optimizer-study evaluate export-tflite bench bench-page bench-train bench-serving bench-photo compose-sheet real-mixes-study
+.PHONY: segmentation-study box-variants-study strip-heights-study setup setup-run run test lint lock screenshots load-test train-mnist train-house train-localizer train-number-reader train-stroke-reader evaluate-house evaluate-real real-sheet synth synth-sheets paper-sheet evaluate-paper evaluate-handwriting handwriting-sheet train-handwriting-reader train-paper-reader export report optimizer-study evaluate export-tflite bench bench-page bench-train bench-serving bench-photo bench-lighthouse compose-sheet real-mixes-study
 
 # Serving needs the runtime only: no Chromium, no fonts, no training packages.
 setup-run:
@@ -267,3 +267,9 @@ compose-sheet: setup
 
 bench-page: setup
 	$(PY) -m bench.page $(ARGS)
+
+# Lighthouse (npm's, mobile preset) on both pages in Debian's Chromium, served by `python server.py`: the median of
+# three runs of Performance, Accessibility, Best Practices, SEO and Total Blocking Time per page (about 2 minutes).
+# ARGS=--record writes docs/lighthouse.json and its section in docs/benchmarks.md.
+bench-lighthouse: setup
+	$(PY) -m bench.lighthouse $(ARGS)

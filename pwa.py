@@ -30,7 +30,10 @@ ROOT = Path(__file__).resolve().parent
 WORKER_FILE = ROOT / "web" / "static" / "sw.js"
 TEMPLATES_DIR = ROOT / "web" / "templates"
 PAGES = ("/", "/photo")  # pages a visitor can open offline (those the app serves: see served_pages)
-SHELL_FOLDERS = ("css", "js", "vendor", "icons")  # under static/: everything the page loads but the models
+# Under static/: everything the page loads but the models; build/ holds our bundles (the reading worker).
+SHELL_FOLDERS = ("css", "js", "build", "vendor", "icons")
+# Source maps are for a person's developer tools: not worth a phone's storage offline.
+NOT_CACHED = (".map",)
 SHELL_FILES = ("favicon.svg", "manifest.webmanifest")
 # The manifest's registered type; Chromium warns about (and some browsers ignore) other types.
 mimetypes.add_type("application/manifest+json", ".webmanifest")
@@ -55,7 +58,7 @@ def offline_files(static_dir: Path, static_url: str = "/static/") -> list[tuple[
     names = [name for name in SHELL_FILES if (static_dir / name).is_file()]
     for folder in SHELL_FOLDERS:
         for path in sorted((static_dir / folder).rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
+            if path.is_file() and not path.name.startswith(".") and not path.name.endswith(NOT_CACHED):
                 names.append(path.relative_to(static_dir).as_posix())
     files = [(versioned_url(static_dir, static_url, name), static_dir / name) for name in names]
     for model_dir in sorted((static_dir / "models").iterdir()):

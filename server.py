@@ -36,8 +36,11 @@ ROOT = Path(__file__).resolve().parent
 STATIC_DIR = ROOT / "web" / "static"
 # Made from node_modules by `npm ci` (scripts/vendor_tfjs.mjs); the page loads WebGL's on demand.
 VENDOR_FILES = ("tf-base.min.js", "tf-backend-wasm.min.js", "tf-backend-webgl.min.js")
-# What TF.js fetches itself, at the URLs the page gives it (data-vendor-files: versioned, assets.py).
+# What is loaded at run time, at the URLs the page gives (data-vendor-files: versioned, assets.py): TF.js
+# itself, by the reading worker (or the page, where it cannot read in a worker), and what TF.js fetches.
 RUNTIME_VENDOR_FILES = (
+    "tf-base.min.js",
+    "tf-backend-wasm.min.js",
     "tfjs-backend-wasm.wasm",
     "tfjs-backend-wasm-simd.wasm",
     "tfjs-backend-wasm-threaded-simd.wasm",
@@ -149,9 +152,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
 
-    def preloads(script: str, models: tuple[str, ...]) -> dict[str, list[str]]:
-        # base.html loads the page's script and pwa.js as modules
-        return page_preloads(Path(app.static_folder), url_for("static", filename=""), (script, "pwa.js"), models)
+    def preloads(script: str) -> list[str]:
+        # base.html loads the page's script and pwa.js as modules, where they are not bundled
+        return page_preloads(Path(app.static_folder), url_for("static", filename=""), (script, "pwa.js"))
+
+    def bundled(script: str) -> bool:
+        """Whether scripts/build_js.mjs (`npm ci` runs it) has bundled this page's script; else its modules load as
+        they are."""
+        return (Path(app.static_folder) / "build" / script).is_file()
 
     @app.context_processor
     def vendor_files() -> dict[str, dict[str, str]]:
@@ -164,7 +172,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             models=app.config["MODELS"],
             default_model=app.config["DEFAULT_MODEL"],
             missing_vendor=missing_vendor_files(Path(app.static_folder)),
-            preloads=preloads("app.js", (app.config["DEFAULT_MODEL"],)),
+            preloads=preloads("app.js"),
+            bundled=bundled("app.js"),
         )
 
     @app.get("/photo")
@@ -173,7 +182,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         return render_template(
             "photo.html",
             missing_vendor=missing_vendor_files(Path(app.static_folder)),
-            preloads=preloads("photo.js", ("house", "localizer")),
+            preloads=preloads("photo.js"),
+            bundled=bundled("photo.js"),
         )
 
     @app.get("/robots.txt")

@@ -15,7 +15,8 @@ download and warm-up, and the reading.
 Then one more visit, on a device whose kept verdict is WASM: once the stroke reader (loaded after
 the classifier) is in, a 7 is drawn and read again and again with the Predict button; "warm
 reading" is the page's own time for one reading by both models, fused (hook.lastReadMs), and the
-stroke reader's download is what the page's fetches of its files took (Resource Timing).
+stroke reader's download is what the fetches of its files took (Resource Timing where the models
+load: the reading worker's).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ WARM_READINGS = 30  # readings of one drawing by both models, once both are warm
 SEVEN = [np.array([(70.0, 60.0), (210.0, 60.0), (120.0, 230.0)])]  # canvas pixels: something to read
 # Bytes of the stroke reader's files as the page fetched them: over the wire (headers included),
 # the bodies as sent (compressed where the server compresses), and the bodies as read.
-STROKE_READER_BYTES_JS = """() => performance.getEntriesByType('resource')
+STROKE_READER_BYTES_JS = """async () => (await window.digitApp.resources())
   .filter((e) => e.name.includes('/models/stroke_reader/'))
   .reduce((sum, e) => ({transfer: sum.transfer + e.transferSize, encoded: sum.encoded + e.encodedBodySize,
                         decoded: sum.decoded + e.decodedBodySize, files: sum.files + 1}),
@@ -100,7 +101,7 @@ def warm_reading(browser: Browser, url: str, readings: int = WARM_READINGS) -> d
             times.append(drawing.page.evaluate("window.digitApp.lastReadMs"))
             ways.add(drawing.reading()["way"])
         return {
-            "backend": drawing.page.evaluate("tf.getBackend()"),
+            "backend": drawing.page.evaluate("window.digitApp.tfBackend()"),
             "ways": sorted(ways),  # ["fused"]: every reading was by both models
             "median_ms": round(statistics.median(times), 2),
             "max_ms": round(max(times), 2),

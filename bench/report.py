@@ -11,6 +11,20 @@ from pathlib import Path
 BACKEND_NAMES = {"webgl": "WebGL", "wasm": "WASM", "cpu": "CPU"}
 
 
+def put_section(markdown: Path, title: str, lines: list[str]) -> None:
+    """Put a section (its first line `title`) in docs/benchmarks.md in place of the one before, or at the
+    end: each bench keeps its own section and leaves the others' as they are."""
+    text = markdown.read_text() if markdown.is_file() else ""
+    new = "\n".join(lines)
+    if title in text:
+        head, rest = text.split(title, 1)
+        tail = rest[rest.find("\n## ") :] if "\n## " in rest else "\n"
+        text = head + new + "\n" + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + new + "\n"
+    markdown.write_text(text)
+
+
 def kib(size: int | None) -> str:
     return "—" if size is None else f"{size / 1024:,.0f} KiB"
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.report import put_section
 from reader.paths import REPO_ROOT
 from reader.quiet_tf import import_tensorflow_quietly
 from train.svhn import REAL_SAMPLE_DIR
@@ -193,15 +194,7 @@ def record(figures: dict, json_path: Path = RECORD_FILE, markdown: Path = BENCHM
     """Write the figures to docs/training_speed.json and put their section in docs/benchmarks.md, in place of
     the one before (or at the end), so `python -m bench.run` and this bench each keep the other's part."""
     json_path.write_text(json.dumps({"now": figures, "before": BEFORE}, indent=1) + "\n")
-    text = markdown.read_text() if markdown.is_file() else ""
-    new = "\n".join(section(figures))
-    if SECTION_TITLE in text:
-        head, rest = text.split(SECTION_TITLE, 1)
-        tail = rest[rest.find("\n## ") :] if "\n## " in rest else "\n"
-        text = head + new + "\n" + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    markdown.write_text(text)
+    put_section(markdown, SECTION_TITLE, section(figures))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from reader.paper_ink import ink_image, ink_runs
+from reader.masks import window_counts
+from reader.paper_ink import RULE_MIN_THICKNESS, RULE_THICKNESS, ink_image, ink_runs, thin_runs
 from reader.preprocess import EmptyImageError, ink_bounding_box, resize_weights
 
 STRIP_HEIGHT, STRIP_WIDTH = 32, 256  # the number reader's input: room for 8 digits side by side
@@ -24,6 +25,12 @@ STRONG_INK = 0.5  # the number's box is laid on ink at least this bright (of the
 BOX_REACH = 0.1  # ... then widened to the fainter ink within this share of its height: stroke ends and edges
 BAND_GAP = 0.25  # rows of strong ink split by a gap under this share of the taller side are one band; the number
 # is the band with the most strong ink times rows, not a printed heading, an underline or a ruled line
+CENTRE_FLOOR = 0.1  # a band's weight falls off with its distance from the image's middle (1 there, 0 at the
+# edge), down to this: the number is what the photo or crop is of; a printed heading or a neighbour's row at
+# the edge is not
+LINE_SHARE = 0.5  # a thin band of columns holding strong ink in this share of the rows (gaps of a pixel joined)
+LINE_BEYOND = 2.0  # ... is a ruled line's or a page edge's piece, too broken or short for paper_ink.rules: left
+# out of the band's rows, and out of its columns where it holds this many band heights of ink beyond the band
 NUMBER_GAP = 2.0  # ... and within the band, columns of ink further than this many band heights from the
 # heaviest group are another cell's stroke or a rule's piece, not a digit of the number
 
@@ -50,11 +57,12 @@ def strip_placement(box: tuple[int, int, int, int], ink_height: int = STRIP_INK_
 
 
 def heaviest_group(
-    counts: np.ndarray, gap: float | None = None, share: float = 0.0, by_extent: bool = False
+    counts: np.ndarray, gap: float | None = None, share: float = 0.0, by_extent: bool = False, central: bool = False
 ) -> tuple[int, int]:
     """Counts along rows or columns -> (start, end) of the group of ink runs with the most ink (times
-    its extent when by_extent: a line under or over a number holds much ink in few rows), runs joining
-    a group when the gap to it is at most `gap` px, or `share` of the longer of the two."""
+    its extent when by_extent: a line under or over a number holds much ink in few rows; times
+    centrality's weight when central), runs joining a group when the gap to it is at most `gap` px, or
+    `share` of the longer of the two."""
     groups: list[list[int]] = []
     for start, end in ink_runs(counts):
         if groups:
@@ -64,19 +72,47 @@ def heaviest_group(
                 last[1] = end
                 continue
         groups.append([start, end])
-    best = max(groups, key=lambda g: (float(counts[g[0] : g[1]].sum()) * ((g[1] - g[0]) if by_extent else 1), -g[0]))
+
+    def score(group: list[int]) -> float:
+        weight = centrality(group[0], group[1], counts.size) if central else 1.0
+        return float(counts[group[0] : group[1]].sum()) * ((group[1] - group[0]) if by_extent else 1) * weight
+
+    best = max(groups, key=lambda g: (score(g), -g[0]))
     return best[0], best[1]
+
+
+def centrality(start: int, end: int, size: int) -> float:
+    """1 for a group centred in `size`, falling linearly to CENTRE_FLOOR at the edge."""
+    half = size / 2
+    return max(CENTRE_FLOOR, 1.0 - abs((start + end) / 2 - half) / half)
+
+
+def upright_lines(strong: np.ndarray) -> np.ndarray:
+    """bool (W,): the thin bands of columns (as thin as paper_ink.rules' rules) holding strong ink in
+    LINE_SHARE of the rows, gaps of a pixel joined."""
+    joined = window_counts(strong, 1) > 0
+    return thin_runs(joined.mean(axis=0) >= LINE_SHARE, max(RULE_MIN_THICKNESS, RULE_THICKNESS * strong.shape[1]))
 
 
 def number_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     """(top, left, bottom, right), exclusive end, of the number's ink: the heaviest band of rows of
-    strong ink, the heaviest group of its columns (heaviest_group), and the faint ink near them.
-    Raises EmptyImageError when blank."""
+    strong ink nearest the middle, the heaviest group of its columns (heaviest_group), and the faint
+    ink near them. Upright lines (upright_lines) do not make the band, nor join its columns where they
+    reach far beyond it (a drawn 1 does not). Raises EmptyImageError when blank."""
     strong = ink > STRONG_INK
     if not strong.any():
         raise EmptyImageError("no ink found: the image is blank")
-    top, bottom = heaviest_group(strong.sum(axis=1), share=BAND_GAP, by_extent=True)
-    left, right = heaviest_group(strong[top:bottom].sum(axis=0), gap=NUMBER_GAP * (bottom - top))
+    lines = upright_lines(strong)
+    rows = strong[:, ~lines].sum(axis=1)
+    if not rows.any():  # nothing but upright strokes: a drawn 1 is the number
+        rows = strong.sum(axis=1)
+    top, bottom = heaviest_group(rows, share=BAND_GAP, by_extent=True, central=True)
+    band = strong[top:bottom].sum(axis=0)
+    beyond = strong.sum(axis=0) - band
+    cols = np.where(lines & (beyond >= LINE_BEYOND * (bottom - top)), 0, band)
+    if not cols.any():
+        cols = band
+    left, right = heaviest_group(cols, gap=NUMBER_GAP * (bottom - top))
     reach = math.floor(BOX_REACH * (bottom - top) + 0.5)
     near_top, near_left = max(0, top - reach), max(0, left - reach)
     near = ink_bounding_box(ink[near_top : bottom + reach, near_left : right + reach])

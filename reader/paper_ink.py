@@ -37,6 +37,16 @@ RULE_LEVEL = 0.2  # ink at least this share of the brightest is looked at for ru
 RULE_SHARE = 0.9  # ... a column or row holding it in this share of the paper's rows or columns is a rule, not a
 # digit: no digit runs the paper's whole height or width
 RULE_THICKNESS = 0.04  # ... when such columns or rows side by side are at most this share of the paper thick ...
+POLARITY_RUNS = 20  # runs of each shade (dark, light) needed before stroke widths say which is ink ...
+POLARITY_RATIO = 3.0  # ... the shade whose runs are this many times thinner than the other's: strokes are thin,
+# paper wide, whatever share of the image a page margin or a desk takes (the median's rule is the fallback)
+PAPER_PERCENTILE = 0.2  # the paper's level is this percentile: margins, desks and ink all lie above it
+MARGIN_DARKNESS = 0.65  # a margin or desk is dark: this far from the paper's level to the darkest ink (a black
+# margin is nearly as dark as ink; a shadow, however deep, is lighter)
+EDGE_SHARE = 0.9  # a band of whole columns (rows) at the image's edge, dark in this share of each, is a page margin
+EDGE_STROKES = 2.0  # ... when it is wider than this many stroke widths (the median dark run elsewhere) ...
+EDGE_MIN_SHARE = 0.04  # ... and this share of the side, and leaves ...
+EDGE_MAX_SHARE = 0.75  # ... at least the rest of the side as paper: too narrow for dark_blocks' square, yet no stroke
 RULE_MIN_THICKNESS = 8  # ... or this many px (a 2-px rule counts 4 wide, and a tilted one more): a wider band is ink
 
 
@@ -46,31 +56,96 @@ def sampled(gray: np.ndarray) -> np.ndarray:
     return gray[::step, ::step]
 
 
+def inner_run_lengths(mask: np.ndarray) -> np.ndarray:
+    """Lengths of the runs of set pixels along the rows, then along the columns, that touch no edge of
+    the image (a margin or the paper around a tight crop is cut by the edge; a stroke is not)."""
+    lengths = []
+    for lines in (mask, mask.T):
+        height, width = lines.shape
+        padded = np.zeros((height, width + 2), dtype=np.int8)
+        padded[:, 1:-1] = lines
+        changes = np.flatnonzero(np.diff(padded, axis=1))  # per row: start, end, start, end ...
+        starts, ends = changes[0::2] % (width + 1), changes[1::2] % (width + 1)
+        inner = (starts > 0) & (ends < width)
+        lengths.append((ends - starts)[inner])
+    return np.concatenate(lengths)
+
+
+def stroke_polarity(sample: np.ndarray, middle: np.float32) -> bool | None:
+    """True when the ink is the dark shade, False when the light, None when stroke widths do not say:
+    across a stroke the ink's runs are short and the paper's long, wherever a margin or desk lies."""
+    dark, light = inner_run_lengths(sample < middle), inner_run_lengths(sample >= middle)
+    if dark.size < POLARITY_RUNS or light.size < POLARITY_RUNS:
+        return None
+    dark_width, light_width = low_percentile(dark, 0.5), low_percentile(light, 0.5)
+    if light_width >= POLARITY_RATIO * dark_width:
+        return True
+    if dark_width >= POLARITY_RATIO * light_width:
+        return False
+    return None
+
+
 def ink_polarity_gray(gray: np.ndarray) -> np.ndarray:
     """Light ink on dark paper, whichever way round the image came: the paper covers most of the image,
     and it is light when the median lies above the middle of the image's range (a dim photo's paper is
-    below 0.5). Not the border: a scan's black page margin may be most of it."""
+    below 0.5). Not the border: a scan's black page margin may be most of it. A dark median may be such
+    a margin, or a desk: then the strokes decide (stroke_polarity). A light median is trusted: a lone
+    stroke leaves the paper no runs clear of the edges, and its strokes cannot say."""
     middle = (float(gray.min()) + float(gray.max())) / 2
-    paper = low_percentile(sampled(gray), 0.5)
-    return (1.0 - gray).astype(np.float32) if paper > middle else gray.astype(np.float32)
+    sample = sampled(gray)
+    dark_ink = low_percentile(sample, 0.5) > middle or stroke_polarity(sample, np.float32(middle)) is True
+    return (1.0 - gray).astype(np.float32) if dark_ink else gray.astype(np.float32)
 
 
 def dark_blocks(ink: np.ndarray) -> np.ndarray:
     """bool (H, W): the dark blocks around the paper (ink polarity: bright): those that reach the
-    image's edge and hold a square of MARGIN_SIDE of the shorter side, with MARGIN_RIM around them.
-    Dark is past the middle from the paper (the median) to the darkest. Strokes are thinner, so a
-    drawing has none."""
+    image's edge and hold a square of MARGIN_SIDE of the shorter side, with MARGIN_RIM around them,
+    and the narrower bands of edge_bands. Dark is MARGIN_DARKNESS of the way from the paper
+    (paper_value) to the darkest. Strokes are thinner, so a drawing has none."""
     radius = math.floor(MARGIN_SIDE * min(ink.shape) / 2)
     if radius < 1:
         return np.zeros(ink.shape, dtype=bool)
-    dark = ink > np.float32((paper_value(ink) + float(ink.max())) / 2)  # float32, as the JS twin
+    paper = paper_value(ink)
+    dark = ink > np.float32(paper + MARGIN_DARKNESS * (float(ink.max()) - paper))  # float32, as the JS twin
     side = 2 * radius + 1
     inside = window_counts(dark, radius) == side * side  # the block's squares (the opening's erosion) ...
     reach = radius + max(1, math.floor(MARGIN_RIM * min(ink.shape) + 0.5))
     grown = window_counts(inside, reach) > 0  # ... grown back over the block and its rim
     labels, _ = label_cells(grown)
     edge = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
-    return np.isin(labels, edge[edge > 0])  # a margin, a page edge, a desk reach the image's edge; ink need not
+    # a margin, a page edge, a desk reach the image's edge; ink need not
+    return np.isin(labels, edge[edge > 0]) | edge_bands(dark, reach - radius)
+
+
+def edge_run(flags: np.ndarray) -> tuple[int, int]:
+    """How many flags are set from the start, and from the end."""
+    unset = np.flatnonzero(~flags)
+    if unset.size == 0:
+        return flags.size, flags.size
+    return int(unset[0]), int(flags.size - 1 - unset[-1])
+
+
+def edge_bands(dark: np.ndarray, rim: int) -> np.ndarray:
+    """bool (H, W): bands of whole columns at the left or right edge (rows at the top or bottom) dark in
+    EDGE_SHARE of their pixels, wider than EDGE_STROKES stroke widths and EDGE_MIN_SHARE of the side,
+    leaving paper (EDGE_MAX_SHARE), with `rim` px beyond: a page margin or a scanner's edge too narrow
+    for dark_blocks' square. No strokes (no dark runs clear of the edges), no bands."""
+    bands = np.zeros(dark.shape, dtype=bool)
+    runs = inner_run_lengths(dark)
+    if runs.size == 0:
+        return bands
+    stroke = low_percentile(runs, 0.5)
+    for axis in (0, 1):  # 0: whole columns, at the left and right; 1: whole rows, at the top and bottom
+        full = dark.mean(axis=axis) >= EDGE_SHARE
+        size = full.size
+        least = max(EDGE_MIN_SHARE * size, EDGE_STROKES * stroke)
+        lead, trail = edge_run(full)
+        view = bands if axis == 0 else bands.T
+        if least <= lead <= EDGE_MAX_SHARE * size:
+            view[:, : lead + rim] = True
+        if least <= trail <= EDGE_MAX_SHARE * size:
+            view[:, max(0, size - trail - rim) :] = True
+    return bands
 
 
 def ink_runs(counts: np.ndarray) -> list[tuple[int, int]]:
@@ -101,8 +176,9 @@ def rules(ink: np.ndarray) -> np.ndarray:
 
 
 def paper_value(ink: np.ndarray) -> float:
-    """The paper's level over the whole image: its median (the paper covers most of it)."""
-    return low_percentile(sampled(ink), 0.5)
+    """The paper's level over the whole image (ink polarity): a low percentile, PAPER_PERCENTILE. Ink,
+    page margins and desks lie above the paper, and a margin or desk may cover more than half the image."""
+    return low_percentile(sampled(ink), PAPER_PERCENTILE)
 
 
 def paper_box(blocks: np.ndarray) -> tuple[int, int, int, int]:

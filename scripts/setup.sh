@@ -57,3 +57,8 @@ elif [ scripts/vendor_tfjs.mjs -nt web/static/vendor/tf-base.min.js ] \
      || [ scripts/tfjs_base.mjs -nt web/static/vendor/tf-base.min.js ]; then
   node scripts/vendor_tfjs.mjs  # what it builds or copies changed; no need to download anything
 fi
+# The pages load our modules bundled (scripts/build_js.mjs, also run by npm ci): again when a module changed.
+if [ ! -f web/static/build/readerWorker.js ] \
+   || [ -n "$(find web/static/js scripts/build_js.mjs -newer web/static/build/readerWorker.js -print -quit)" ]; then
+  node scripts/build_js.mjs
+fi

@@ -83,3 +83,17 @@ def half_in_deep_shadow(drawing: np.ndarray) -> np.ndarray:
     cols = np.arange(drawing.shape[1])[None, :]
     light = 0.45 + 0.55 / (1 + np.exp(-(cols - drawing.shape[1] / 2) / 15))
     return np.uint8(np.clip(0.85 * drawing / 255 * light, 0, 1) * 255)
+
+
+def beside_a_broken_page_edge() -> np.ndarray:
+    """A small seven (y 130-170, x 80-120) on a white page, and 25 px to its right a page edge too
+    broken to be a rule: ink in 70 % of the rows."""
+    from PIL import Image
+
+    seven = np.asarray(Image.fromarray(draw_polylines(SEVEN, brush=24)).resize((40, 40), Image.BILINEAR))
+    page = np.full((300, 200), 255, np.uint8)
+    page[130:170, 80:120] = seven
+    page[20:280, 145:147] = 60
+    for y in range(20, 280, 26):  # broken every 26 px for 8 px
+        page[y : y + 8, 145:147] = 255
+    return page

@@ -76,7 +76,7 @@ def test_the_page_names_every_static_file_at_its_version_but_our_modules(client:
 
 
 def test_tfjs_fetches_its_wasm_and_webgl_files_at_their_versions(client: FlaskClient):
-    """TF.js builds these URLs itself: the page hands it each file's versioned URL, and preloads the same."""
+    """TF.js builds these URLs itself: the page hands it each file's versioned URL (the reading worker's TF.js too)."""
     if server.missing_vendor_files():
         pytest.skip("web/static/vendor/ is empty: run `npm ci`")
     html = client.get("/").get_data(as_text=True)
@@ -85,7 +85,6 @@ def test_tfjs_fetches_its_wasm_and_webgl_files_at_their_versions(client: FlaskCl
     for name, url in files.items():
         assert url.startswith(f"/static/vendor/{name}?v=")
         assert client.get(url).headers["Cache-Control"] == IMMUTABLE
-    assert files["tfjs-backend-wasm-simd.wasm"] in page_static_urls(client)  # the preload
 
 
 @pytest.mark.parametrize("page", ["/", "/photo"])
@@ -133,3 +132,29 @@ def test_each_page_has_a_translatable_description(client: FlaskClient, page: str
     meta = re.search(r'<meta name="description" content="([^"]+)"\s+data-i18n-attr="content:([^"]+)">', html)
     assert meta and 50 <= len(meta.group(1)) <= 160  # what search results show in full
     assert meta.group(2) == key
+
+
+BUNDLES = ("app.js", "photo.js", "readerWorker.js")  # scripts/build_js.mjs
+SOURCE_MAP_URL = re.compile(r"//# sourceMappingURL=(\S+)\s*$")
+
+
+@pytest.mark.parametrize("bundle", BUNDLES)
+def test_bundles_are_minified_with_source_maps_that_resolve_to_our_modules(client: FlaskClient, bundle: str):
+    """Our modules go out minified; the map the bundle names is served and names web/static/js/'s files."""
+    if not (STATIC / "build" / bundle).is_file():
+        pytest.skip("web/static/build/ is empty: run `npm ci`")
+    url = f"/static/build/{bundle}"
+    code = client.get(url).get_data(as_text=True)
+    entry = "readerWorker.js" if bundle == "readerWorker.js" else bundle
+    map_url = url.rsplit("/", 1)[0] + "/" + SOURCE_MAP_URL.search(code).group(1)
+    response = client.get(map_url)
+    assert response.status_code == 200
+    source_map = json.loads(response.get_data())
+    names = {Path(source).name for source in source_map["sources"]}
+    assert {entry, "i18n.js"} <= names if bundle != "readerWorker.js" else {entry, "model.js", "locate.js"} <= names
+    assert all(source.startswith("../js/") for source in source_map["sources"] if source.endswith(".js"))
+    for source, content in zip(source_map["sources"], source_map["sourcesContent"]):
+        if source.startswith("../js/"):
+            assert content == (STATIC / "js" / Path(source).name).read_text()  # the file as it is, to debug
+    sources_size = sum(len(content) for content in source_map["sourcesContent"])
+    assert len(code.splitlines()) <= 2 and len(code) < sources_size / 2  # minified: one line, and the map's line

@@ -125,3 +125,36 @@ def test_the_page_bench_prints_the_pages_time_to_first_prediction(capsys):
     section = page_section({"visits": [visit, {**visit, "first_prediction_ms": 1100.0}]}, PAGE_BEFORE)
     assert "| now | 2 | wasm | 1,000 | 800 | 1.5 to 1.5 |" in section
     assert any(line.startswith("| before (recorded: ") for line in section)
+
+
+def lighthouse_report(performance: float, tbt_ms: float, alt_text: int = 1) -> dict:
+    """A Lighthouse JSON report, cut to what bench/lighthouse.py reads."""
+    from bench.lighthouse import CATEGORIES
+
+    refs = [{"id": "image-alt"}]
+    categories = {
+        name: {"score": performance if name == "performance" else 1.0, "auditRefs": refs} for name in CATEGORIES
+    }
+    timings = ("total-blocking-time", "first-contentful-paint", "largest-contentful-paint", "cumulative-layout-shift")
+    audits = {name: {"numericValue": tbt_ms if name == "total-blocking-time" else 1000.0} for name in timings}
+    audits["image-alt"] = {"id": "image-alt", "score": alt_text, "scoreDisplayMode": "binary"}
+    return {"categories": categories, "audits": audits}
+
+
+def test_the_lighthouse_bench_takes_medians_and_keeps_before_and_now_in_its_section(tmp_path):
+    from bench.lighthouse import SECTION_TITLE, figures, median_figures, record_figures
+
+    runs = [figures(lighthouse_report(p, t, alt)) for p, t, alt in ((0.90, 300, 1), (1.0, 0, 1), (0.95, 120, 0))]
+    medians = median_figures(runs)
+    assert medians["performance"] == 95 and medians["total_blocking_time_ms"] == 120 and medians["seo"] == 100
+    assert medians["failed"] == ["accessibility: image-alt", "best-practices: image-alt", "seo: image-alt"]
+    markdown, record = tmp_path / "benchmarks.md", tmp_path / "lighthouse.json"
+    markdown.write_text("# Benchmarks\n\n## Another bench\n\nits text\n")
+    run = {"commit": "abc", "load_1min": "1.0", "lighthouse": "12.8.2", "pages": {"/": medians, "/photo": medians}}
+    record_figures(run, "before", record, markdown)
+    record_figures({**run, "commit": "def"}, "now", record, markdown)
+    text = markdown.read_text()
+    assert text.count(SECTION_TITLE) == 1 and "## Another bench\n\nits text" in text
+    assert "| `/` | before (abc) | 95 | 100 | 100 | 100 | 120 ms | 1.0 s | 1.0 |" in text
+    assert "| `/photo` | now (def) | 95 |" in text
+    assert set(json.loads(record.read_text())) == {"before", "now"}

@@ -25,7 +25,8 @@ from reader.paper_ink import ink_image
 from reader.preprocess import INK_THRESHOLD, EmptyImageError
 from reader.preprocess_config import strip_config
 from tests.conftest import ROOT, require_data
-from tests.hard_images import parish_scans
+from tests.drawings import ONE, SEVEN, beside_a_broken_page_edge, draw_number
+from tests.hard_images import MARGIN_SCANS, named_scans, parish_scans
 from tests.jsbridge import (
     js_decode_frames,
     js_frame_boxes,
@@ -135,7 +136,10 @@ def test_the_number_box_leaves_out_a_heading_an_underline_and_a_far_stroke():
 @needs_node
 def test_python_and_the_page_make_the_same_strips_at_every_height(numbers):
     scans = require_data(lambda: parish_scans(4), "the parish ledger scans")  # headings, rules, underlines
-    images = [image for _, image in numbers[:3]] + [bar(280, 1120, (10, 130, 1100, 40)), ledger_cell(), *scans]
+    hard = require_data(lambda: named_scans(MARGIN_SCANS), "the parish ledger scans")  # margins, print at the edge
+    edge = beside_a_broken_page_edge()  # upright lines left out of the band
+    images = [image for _, image in numbers[:3]] + [bar(280, 1120, (10, 130, 1100, 40)), ledger_cell(), edge]
+    images += [draw_number([SEVEN, ONE]), *scans, *hard]
     for image, theirs in zip(images, js_number_strips(images, STRIP_CONFIG)):
         ours = number_strips(ink_image(image), tuple(STRIP_CONFIG["strip_ink_heights"]))
         assert len(theirs) == len(ours) >= 1

@@ -146,12 +146,63 @@ def test_a_black_page_margin_or_a_desk_around_the_paper_is_paper_not_ink():
     expected = number_box(ink_image(seven))
     margin = np.hstack([np.full((280, 150), 12, np.uint8), seven])  # a ledger scan's black margin, at the left
     desk = np.pad(seven, ((90, 0), (90, 0)), constant_values=35)  # a note on a dark desk, seen past two of its edges
-    for image, (dy, dx) in ((margin, (0, 150)), (desk, (90, 90))):
+    # A margin over half the scan: the median is the margin's, which once made the paper ink and the ink paper.
+    wide = np.hstack([np.full((280, 400), 12, np.uint8), seven])
+    # A grey margin too narrow to hold dark_blocks' square, which once was the number's box.
+    narrow = np.hstack([np.full((280, 50), 70, np.uint8), seven])
+    for image, (dy, dx) in ((margin, (0, 150)), (desk, (90, 90)), (wide, (0, 400)), (narrow, (0, 50))):
         ink = ink_image(image)
         top, left, bottom, right = number_box(ink)
         assert abs(top - dy - expected[0]) <= 2 and abs(left - dx - expected[1]) <= 2
         assert abs(bottom - dy - expected[2]) <= 2 and abs(right - dx - expected[3]) <= 2
         assert ink[:, : dx - 10].max() == 0  # nothing of the margin or the desk is left as ink
+
+
+def test_a_lone_stroke_reads_the_right_way_round_on_either_paper():
+    # A 1 leaves the paper no runs clear of the image's edges, and pinholes in a pen's stroke are short
+    # runs of paper: its strokes cannot say which shade is ink, and the light median is trusted (once
+    # the strokes decided either way, and such a 1 on a canvas read as blank). White on black, the
+    # median is dark, and a solid stroke gives the strokes no say either.
+    from reader.paper_ink import sampled, stroke_polarity
+    from tests.drawings import ONE
+
+    one = draw_polylines(ONE, brush=40)
+    ys, xs = np.nonzero(one < 100)
+    holes = (ys % 4 == 0) & (xs % 4 == 0)
+    one[ys[holes], xs[holes]] = 255
+    middle = np.float32((float(one.min()) + float(one.max())) / 2 / 255)
+    assert stroke_polarity(sampled(one.astype(np.float32) / 255), middle) is False  # the strokes mislead
+    solid_white = 255 - draw_polylines(ONE, brush=40)  # as a canvas exported white on black
+    for image in (one, solid_white):
+        ink = ink_image(image)
+        assert ink[ys[~holes], xs[~holes]].mean() > 0.9 and ink[:, :60].max() == 0  # the stroke is ink
+
+
+def test_a_line_printed_at_the_bottom_edge_is_not_the_number():
+    # A ledger's "Trykt for Kirken": small, black and wide; the number above it is handwritten, small and
+    # fainter. By ink times rows the print weighed more; the band nearest the middle is the number.
+    from PIL import Image
+
+    seven = np.asarray(Image.fromarray(draw_polylines(SEVEN, brush=24)).resize((30, 30), Image.BILINEAR))
+    page = np.full((300, 200), 255, np.uint8)
+    page[135:165, 85:115] = np.maximum(seven, 90)  # grey pen: strong ink, but less black than print
+    for x in range(10, 190, 9):  # letters: 6 px wide, 12 tall, 3 apart
+        page[282:294, x : x + 6] = 0
+    top, left, bottom, right = number_box(ink_image(page))
+    assert 130 <= top and bottom <= 170 and 80 <= left and right <= 120
+
+
+def test_a_broken_page_edge_beside_the_number_is_not_part_of_it_but_a_drawn_one_is():
+    # A page edge too broken to be a rule (ink in 70 % of the rows), 25 px from a small number: it once
+    # made the band the whole page tall and joined the number's columns. A drawn 1 as tall as the 7
+    # beside it stays in the number.
+    from tests.drawings import ONE, beside_a_broken_page_edge, draw_number
+
+    top, left, bottom, right = number_box(ink_image(beside_a_broken_page_edge()))
+    assert 125 <= top and bottom <= 175 and 75 <= left and right <= 125
+    drawn = draw_number([SEVEN, ONE])
+    expected = ink_bounding_box(ink_image(drawn))
+    assert number_box(ink_image(drawn)) == expected
 
 
 def test_a_ledgers_column_rules_are_not_ink_but_a_tall_one_is():

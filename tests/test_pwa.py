@@ -47,6 +47,9 @@ def test_worker_lists_the_page_its_scripts_tfjs_and_every_model_at_its_version(c
     paths = {url.split("?")[0] for url in files}  # styles, icons and TF.js at ?v=<digest> (assets.py)
     assert {"/", "/static/js/app.js", "/static/js/pwa.js", "/static/css/app.css"} <= paths
     assert "/static/js/strokeFeatures.js" in paths  # the stroke reader's input, made in the page
+    if (STATIC / "build" / "readerWorker.js").is_file():  # our bundles (`npm ci`): the pages and the reading worker
+        assert {"/static/build/app.js", "/static/build/photo.js", "/static/build/readerWorker.js"} <= paths
+    assert not [path for path in paths if path.endswith(".map")]  # source maps are for developer tools
     assert {f"/static/vendor/{name}" for name in VENDOR_FILES} <= paths
     assert {f"/static/vendor/{p.name}" for p in (STATIC / "vendor").glob("*.wasm")} <= paths
     for name in WEB_MODELS:

@@ -17,7 +17,7 @@ from reader.paper_ink import ink_image
 from reader.preprocess import EmptyImageError
 from tests.conftest import ROOT, require_data
 from tests.drawings import ONE, SEVEN, draw_number
-from tests.hard_images import CRASHING_SCAN, PARISH_VALIDATION, SIMPLE, encode, margin_cut
+from tests.hard_images import CRASHING_SCAN, MARGIN_SCANS, PARISH_VALIDATION, SIMPLE, encode, margin_cut
 from tests.jsbridge import js_read_number, node_available
 from tests.test_api import predict_number
 from tests.test_openapi import NUMBER, check, response_schema
@@ -155,3 +155,15 @@ def test_the_page_reads_or_refuses_the_real_scans_as_python_does(cut_scan: np.nd
         assert js["ok"], js
         assert js["number"] == python["number"]
         assert [d["box"] for d in js["digits"]] == [d["box"] for d in python["digits"]]
+
+
+def test_scans_whose_margin_or_print_was_once_the_number_read_right() -> None:
+    # A black margin over half the scan (the ink's shade was flipped), a grey one too narrow for a
+    # square (it was the number's box) and "Trykt for Kirken" printed at the bottom (it was read as the
+    # number): the CLI now reads what is written.
+    for name in MARGIN_SCANS:
+        require_data(PARISH_VALIDATION / name, "the parish ledger scans")
+    done = run_cli("--number", *(str(PARISH_VALIDATION / name) for name in MARGIN_SCANS))
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == 0, done.stderr
+    assert [line.get("number") for line in lines] == list(MARGIN_SCANS.values())

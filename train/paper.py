@@ -347,7 +347,7 @@ def make_paper_numbers_parallel(
 
 
 # --- the sets: cached, and the held-out measurement ------------------------------------
-PAPER_VERSION = 8  # bump when the paper numbers or their strip preprocessing change: it is part of the cache file names
+PAPER_VERSION = 9  # bump when the paper numbers or their strip preprocessing change: it is part of the cache file names
 PAPER_SEED = 4  # training paper numbers (train/number_reader.py --paper-count)
 HELDOUT_SEED = 16  # the held-out test set: other writers, other paper styles, this seed only
 HELDOUT_COUNT = 400

@@ -50,10 +50,10 @@ def features_of(drawings: list[Strokes]) -> np.ndarray:
 
 
 def training_set(
-    pen: list[PenDigit], mnist: tuple[list[Strokes], np.ndarray], seed: int
+    pen: list[PenDigit], mnist: tuple[list[Strokes], np.ndarray], seed: int, mnist_copies: int = MNIST_COPIES
 ) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels: every training trajectory as drawn once, and PEN_COPIES - 1 other ways;
-    every traced MNIST digit as traced, and MNIST_COPIES - 1 other ways (the tracer's stroke order and
+    every traced MNIST digit as traced, and mnist_copies - 1 other ways (the tracer's stroke order and
     direction are not a person's, so those change often)."""
     rng = np.random.default_rng(seed)
     drawings, labels = [], []
@@ -65,8 +65,8 @@ def training_set(
     traced, traced_labels = mnist
     for strokes, label in zip(tqdm(traced, desc="drawing traced MNIST digits"), traced_labels):
         drawings.append(strokes)
-        drawings.extend(augment_strokes(strokes, rng, natural_order=False) for _ in range(MNIST_COPIES - 1))
-        labels.extend([int(label)] * MNIST_COPIES)
+        drawings.extend(augment_strokes(strokes, rng, natural_order=False) for _ in range(mnist_copies - 1))
+        labels.extend([int(label)] * mnist_copies)
     return features_of(drawings), np.array(labels, dtype=np.int64)
 
 

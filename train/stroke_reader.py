@@ -40,6 +40,7 @@ from train.evaluate import update_metrics
 from train.models import build_stroke_reader
 from train.pendigits import PenDigit, load_pendigits, render_strokes, split_by_writer
 from train.stroke_data import (
+    MNIST_COPIES,
     canvas_strokes,
     features_of,
     traced_mnist,
@@ -142,13 +143,25 @@ class TimedCheckpoint(EpochCheckpoint):
         super().on_epoch_end(epoch, {**(logs or {}), "seconds": time.perf_counter() - self.started})
 
 
-def train(out_dir: Path, run_dir: Path, epochs: int, seed: int, limit: int | None, resume: bool) -> dict:
+def train(
+    out_dir: Path,
+    run_dir: Path,
+    epochs: int,
+    seed: int,
+    limit: int | None,
+    resume: bool,
+    mnist_digits: int | None = None,
+    mnist_copies: int = MNIST_COPIES,
+) -> dict:
     checkpoint = load_checkpoint(run_dir) if resume else None
     if resume and checkpoint is None:
         print(f"no checkpoint in {run_dir}: starting again")
     # A resumed run goes on with the settings it was started with, whatever the command line says now.
-    settings = checkpoint[1]["settings"] if checkpoint else {"epochs": epochs, "seed": seed, "limit": limit}
+    asked = {"epochs": epochs, "seed": seed, "limit": limit, "mnist_digits": mnist_digits, "mnist_copies": mnist_copies}
+    settings = {**asked, **checkpoint[1]["settings"]} if checkpoint else asked
     epochs, seed, limit = settings["epochs"], settings["seed"], settings["limit"]
+    # Runs checkpointed before these settings existed drew every traced digit twice.
+    mnist_digits, mnist_copies = settings["mnist_digits"], settings["mnist_copies"]
     done, history = (checkpoint[1]["epochs_done"], checkpoint[1]["history"]) if checkpoint else (0, {})
 
     keras.utils.set_random_seed(seed)
@@ -156,7 +169,10 @@ def train(out_dir: Path, run_dir: Path, epochs: int, seed: int, limit: int | Non
     if limit:
         train_digits, val_digits = train_digits[: limit // 10], val_digits[: limit // 4]
     traced = traced_mnist(limit)
-    x_train, y_train = training_set(train_digits, traced["train"], seed)
+    mnist_strokes, mnist_labels = traced["train"]
+    x_train, y_train = training_set(
+        train_digits, (mnist_strokes[:mnist_digits], mnist_labels[:mnist_digits]), seed, mnist_copies
+    )
     x_val = features_of([canvas_strokes(d) for d in val_digits])
     y_val = np.array([d.label for d in val_digits], dtype=np.int64)
     print(f"stroke reader: {len(x_train)} training drawings, {len(x_val)} of held-out writers")
@@ -214,6 +230,8 @@ def train(out_dir: Path, run_dir: Path, epochs: int, seed: int, limit: int | Non
         "fused_by_image_weight": by_weight,
         "params": int(model.count_params()),
         "epochs": epochs,
+        "mnist_digits": len(mnist_strokes[:mnist_digits]),
+        "mnist_copies": mnist_copies,
         "train_drawings": int(len(x_train)),
         "train_seconds": train_seconds,
         "seed": seed,
@@ -238,8 +256,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", default=str(MODELS_DIR), help="default: models/")
     parser.add_argument("--run-dir", default=str(RUNS_DIR), help="per-epoch checkpoints (default: runs/stroke_reader)")
     parser.add_argument("--resume", action="store_true", help="go on from the run dir's last checkpoint")
+    parser.add_argument("--mnist-digits", type=int, help="the first N traced MNIST training digits only (default: all)")
+    parser.add_argument(
+        "--mnist-copies", type=int, default=MNIST_COPIES, help=f"draw each traced digit N ways ({MNIST_COPIES})"
+    )
     args = parser.parse_args(argv)
-    train(Path(args.out_dir), Path(args.run_dir), args.epochs, args.seed, args.limit, args.resume)
+    if args.mnist_copies < 1:
+        parser.error("--mnist-copies must be at least 1")
+    train(
+        Path(args.out_dir),
+        Path(args.run_dir),
+        args.epochs,
+        args.seed,
+        args.limit,
+        args.resume,
+        args.mnist_digits,
+        args.mnist_copies,
+    )
     return 0
 
 

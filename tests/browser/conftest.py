@@ -18,11 +18,13 @@ from waitress.server import create_server
 from server import create_app
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 from tests.browser.pages import DrawingPage, known_device
+from tests.live_server import build_stale_bundles
 
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """Base URL of the app served by waitress, as `python server.py` serves it, on a free port."""
+    build_stale_bundles()
     server = create_server(create_app(), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -190,7 +190,7 @@ def test_after_one_visit_the_photo_page_reads_a_photo_offline(
     page.goto(server.url + "photo")
     ready = DrawingPage(page).wait_ready()  # TF.js, the reader and the localizer, all from the cache
     assert ready == "true", page.locator("[role=alert]").all_text_contents()
-    assert page.evaluate("tf.getBackend()") == "wasm"
+    assert page.evaluate("window.housePage.tfBackend()") == "wasm"
     page.get_by_test_id("photo-input").set_input_files(str(photo))
     # With no box from the user the page places one itself; then read the number inside it.
     page.wait_for_function(

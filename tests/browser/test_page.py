@@ -48,14 +48,14 @@ def test_a_new_device_reads_on_wasm_at_once_then_keeps_the_faster_backend(browse
     verdict = drawing.page.evaluate("window.digitApp.verdict")
     assert set(verdict["ms"]) == {"wasm", "webgl"}  # both timed, warm, on this device
     faster = min(verdict["ms"], key=verdict["ms"].get)
-    assert verdict["backend"] == faster == drawing.page.evaluate("tf.getBackend()")
+    assert verdict["backend"] == faster == drawing.page.evaluate("window.digitApp.tfBackend()")
     assert drawing.testid("backend").text_content() == faster
     assert re.fullmatch(r"\(faster here: [\d.]+ ms vs [\d.]+ ms on \w+\)", drawing.testid("backend-why").text_content())
     drawing.draw(on_canvas(SEVEN, offset=(0.5, 0.5)))
     assert drawing.prediction() != ""  # still reads after the switch (or the switch back)
     drawing.page.reload()  # the next visit starts on the verdict kept in localStorage, and times nothing
     drawing.wait_ready()
-    assert drawing.page.evaluate("tf.getBackend()") == faster
+    assert drawing.page.evaluate("window.digitApp.tfBackend()") == faster
     assert drawing.page.evaluate("window.digitApp.settled.then((v) => v.ms)") == verdict["ms"]
     context.close()
 
@@ -64,12 +64,12 @@ def test_webgl_reads_where_it_was_measured_faster(browser: Browser, live_server:
     context = browser.new_context(**DESKTOP)
     context.add_init_script(known_device("webgl", {"webgl": 2.5, "wasm": 9}))
     drawing = DrawingPage(context.new_page()).open(live_server)
-    assert drawing.page.evaluate("tf.getBackend()") == "webgl"
+    assert drawing.page.evaluate("window.digitApp.tfBackend()") == "webgl"
     assert drawing.testid("backend").text_content() == "webgl"
     assert drawing.testid("backend-why").text_content() == "(faster here: 2.5 ms vs 9.0 ms on wasm)"
     drawing.draw(on_canvas(SEVEN))
     assert drawing.prediction() == "7"
-    assert drawing.page.evaluate("tf.getBackend()") == "webgl"
+    assert drawing.page.evaluate("window.digitApp.tfBackend()") == "webgl"
     context.close()
 
 
@@ -119,7 +119,8 @@ def test_backend_falls_back_to_wasm_then_cpu(webgl_less: Browser, live_server: s
     assert DrawingPage(page).open(live_server).testid("backend").text_content() == "wasm"
     page.close()
     page = webgl_less.new_page()
-    page.route(re.compile(r".*\.wasm(\?v=\w+)?$"), lambda route: route.fulfill(status=404))  # at its ?v= (assets.py)
+    wasm = re.compile(r".*\.wasm(\?v=\w+)?$")  # at its ?v= (assets.py)
+    page.context.route(wasm, lambda route: route.fulfill(status=404))
     drawing = DrawingPage(page).open(live_server)
     assert drawing.testid("backend").text_content() == "cpu"
     drawing.draw(on_canvas(ONE))
@@ -129,7 +130,7 @@ def test_backend_falls_back_to_wasm_then_cpu(webgl_less: Browser, live_server: s
 
 def test_the_model_download_shows_bytes_and_percentage(page: Page, live_server: str) -> None:
     held = []  # the classifier's weights wait here until the test has looked at the bar
-    page.route(re.compile(r".*/mnist_cnn/group1-shard.*"), lambda route: held.append(route))
+    page.context.route(re.compile(r".*/mnist_cnn/group1-shard.*"), lambda route: held.append(route))
     drawing = DrawingPage(page).open(live_server, wait_ready=False)
     progress = drawing.testid("load-progress")
     progress.wait_for(state="visible")
@@ -153,7 +154,7 @@ def test_the_model_download_shows_bytes_and_percentage(page: Page, live_server: 
 
 
 def test_a_model_that_fails_to_load_shows_an_error(page: Page, live_server: str) -> None:
-    page.route(re.compile(r".*/mnist_cnn/model\.json.*"), lambda route: route.fulfill(status=404))
+    page.context.route(re.compile(r".*/mnist_cnn/model\.json.*"), lambda route: route.fulfill(status=404))
     drawing = DrawingPage(page).open(live_server, wait_ready=False)
     assert drawing.wait_ready() == "error"
     alert = page.get_by_role("alert")
@@ -163,7 +164,7 @@ def test_a_model_that_fails_to_load_shows_an_error(page: Page, live_server: str)
 
 
 def test_missing_tfjs_shows_an_error(page: Page, live_server: str) -> None:
-    page.route(re.compile(r".*/vendor/tf-base\.min\.js(\?v=\w+)?$"), lambda route: route.fulfill(status=404))
+    page.context.route(re.compile(r".*/vendor/tf-base\.min\.js(\?v=\w+)?$"), lambda route: route.fulfill(status=404))
     drawing = DrawingPage(page).open(live_server, wait_ready=False)
     assert drawing.wait_ready() == "error"
     assert "npm ci" in page.get_by_role("alert").text_content()
@@ -423,7 +424,7 @@ def webgl_drawing(page: Page, live_server: str) -> DrawingPage:
 @pytest.mark.parametrize("model", ["mnist_cnn", "mnist_mlp"])
 def test_browser_numbers_equal_python_and_keras(webgl_drawing: DrawingPage, model: str) -> None:
     drawing = webgl_drawing
-    assert drawing.page.evaluate("tf.getBackend()") == "webgl"
+    assert drawing.page.evaluate("window.digitApp.tfBackend()") == "webgl"
     if model != "mnist_cnn":
         drawing.testid("model-select").select_option(model)
         drawing.wait_ready()

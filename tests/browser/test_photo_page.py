@@ -40,7 +40,7 @@ def test_the_page_starts_on_the_kept_backend_and_says_the_photo_stays_here(photo
     assert photo_page.page.evaluate("document.body.dataset.ready") == "true"
     # The `page` fixture's device has a verdict kept from an earlier visit: WASM reads faster here.
     assert photo_page.testid("backend").text_content() == "wasm"
-    assert photo_page.page.evaluate("() => tf.getBackend()") == "wasm"
+    assert photo_page.page.evaluate("() => window.housePage.tfBackend()") == "wasm"
     assert photo_page.testid("backend-why").text_content().startswith("(")  # and why
     assert "never uploaded" in photo_page.testid("privacy").text_content()
     assert photo_page.testid("photo-input").get_attribute("capture") == "environment"
@@ -49,14 +49,15 @@ def test_the_page_starts_on_the_kept_backend_and_says_the_photo_stays_here(photo
 
 def test_the_two_models_download_with_a_progress_bar(page, live_server: str) -> None:
     held = []  # the reader's weights (2.2 MB) wait until the test has looked at the bar
-    page.route(re.compile(r".*/house/group1-shard.*"), lambda route: held.append(route))
+    page.context.route(re.compile(r".*/house/group1-shard.*"), lambda route: held.append(route))
     page.goto(f"{live_server}photo")
     page.wait_for_function(
         "() => /\\(50%\\)$/.test(document.querySelector('[data-testid=load-text]').textContent)", timeout=120_000
     )  # the localizer is in, the reader's weights are not: TF.js's fractions, 1 and 0
     assert page.evaluate("document.querySelector('[data-testid=load-bar]').value") == 50
     assert held
-    held[0].continue_()
+    for route in held:
+        route.continue_()
     page.wait_for_function("() => document.body.dataset.ready !== 'false'", timeout=120_000)
     files = [f for name in ("house", "localizer") for f in (MODELS_DIR / name).glob("*") if f.name != "metadata.json"]
     total = sum(f.stat().st_size for f in files)

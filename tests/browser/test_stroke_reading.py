@@ -34,7 +34,7 @@ def on_backend(request, page: Page, live_server: str) -> DrawingPage:
     """The page on a device whose kept verdict is this backend (the later init script wins)."""
     page.add_init_script(known_device(request.param))
     drawing = DrawingPage(page).open(live_server)
-    assert drawing.page.evaluate("tf.getBackend()") == request.param
+    assert drawing.page.evaluate("window.digitApp.tfBackend()") == request.param
     return drawing
 
 
@@ -114,7 +114,7 @@ def seven_reader_page(browser: Browser, live_server: str, seven_reader_files: Pa
     context.add_init_script(known_device("wasm"))
     page = context.new_page()
     model_file = re.compile(r".*/models/stroke_reader/(model\.json|group1-shard\w+\.bin)(\?.*)?$")
-    page.route(model_file, lambda route: route.fulfill(path=files / model_file.match(route.request.url).group(1)))
+    context.route(model_file, lambda route: route.fulfill(path=files / model_file.match(route.request.url).group(1)))
     yield DrawingPage(page).open(live_server)
     context.close()
 

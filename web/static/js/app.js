@@ -3,29 +3,17 @@
 // readings are fused (decode.js fuseReadings).
 // Touches the drawing page's own elements (found by id below) and their keyboard, click and
 // change events (keys on a canvas: C clears, E toggles the eraser, Ctrl+Z undoes); draw.js owns
-// the canvases' pointer and wheel events, ui.js the shared DOM verbs, and tf stays inside
-// model.js, backend.js and preprocess.js.
+// the canvases' pointer and wheel events, ui.js the shared DOM verbs. TF.js, the models and the
+// readings run in the reading worker (readerClient.js, readings.js): the page sends it pixels and
+// strokes and shows what comes back, so it answers the pen while a drawing is read.
 
 import { decodeDigit } from './decode.js';
 import { BRUSHES, NUMBER_CANVAS, createDrawingPad } from './draw.js';
 import { numberView } from './numberView.js';
-import {
-  loadClassifier,
-  loadNumberReader,
-  loadStrokeReader,
-  numberInk,
-  readDigit,
-  readNumber,
-  readAlone,
-  readBoth,
-  tensorCount,
-  warmUp,
-  warmUpStrokes,
-} from './model.js';
-import { settleBackend, startBackend, tfLoaded, verdictReason } from './backend.js';
+import { recallVerdict, rememberVerdict, verdictReason } from './backend.js';
+import { plainPixels, startReader } from './readerClient.js';
 import {
   byId as $,
-  decodePhoto,
   deviceStorage,
   downloadMeter,
   errorBox,
@@ -34,6 +22,7 @@ import {
   showBackend,
   showConfidence,
   showNoBackend,
+  showReadingPlace,
   span,
   statusLine,
   whenIdle,
@@ -56,6 +45,7 @@ const ui = {
   preview: $('preview'),
   backend: $('backend'),
   backendWhy: $('backend-why'),
+  readerWhere: $('reader-where'),
   modeSelect: $('mode-select'),
   numberPad: $('number-pad'),
   numberCanvas: $('number-canvas'),
@@ -73,6 +63,7 @@ const ui = {
 };
 const modelsUrl = document.body.dataset.modelsUrl;
 const vendorFiles = JSON.parse(document.body.dataset.vendorFiles); // {file name: versioned URL}
+const workerUrl = document.body.dataset.readerWorker; // the reading worker's script, bundled
 const VERDICT_KEY = 'digit-reader:backend:draw'; // localStorage: which backend reads faster on this device
 const meter = downloadMeter($('load-progress')); // bytes and percentage while models download
 
@@ -169,13 +160,20 @@ const { showNumberBoxes, showPhotoInk, showNumber, showNumberEmpty } = numberVie
 
 // --- state -------------------------------------------------------------------------------
 
-const classifiers = new Map(); // model name -> Promise of {model, metadata}, loaded once each
+let engine = null; // readerClient.js's reader: the worker, or the page itself where there is none
+/** A model on the reading side: its name there and its metadata. */
+async function loadOn(name, kind, progress) {
+  const metadata = await engine.call('load', { name, url: `${modelsUrl}${name}/`, kind }, progress);
+  return { name, metadata };
+}
+
+const classifiers = new Map(); // model name -> Promise of {name, metadata}, loaded once each
 let active = null; // the classifier predictions use now
 let numberReader = null; // Promise of the number reader (null if it failed), loaded on number mode's first use
 
 /** The number reader, loading it the first time. Without it, numbers are read digit by digit. */
 function useNumberReader() {
-  numberReader ??= loadNumberReader(`${modelsUrl}number_reader/`, meter.track('number_reader')).then(
+  numberReader ??= loadOn('number_reader', 'numberReader', meter.track('number_reader')).then(
     (reader) => {
       hook.numberReader = `${reader.metadata.name}@${reader.metadata.version}`;
       return reader;
@@ -189,7 +187,7 @@ function useNumberReader() {
 }
 // The stroke reader: loaded in the background once the first classifier reads (the first reading
 // waits for nothing more), then read beside the classifier its metadata names (fusion.with).
-let strokeReader = null; // {model, metadata} once loaded
+let strokeReader = null; // {name, metadata} once loaded
 let strokeReading = null; // Promise of the stroke reader (null if it failed), started once
 let markStrokeReader;
 const strokeReaderLoaded = new Promise((resolve) => (markStrokeReader = resolve));
@@ -197,7 +195,7 @@ let strokeProgress = null; // its share of the download bar, set up when the cla
 
 /** Load the stroke reader, once; a drawing made meanwhile is read again with it. Never rejects. */
 function useStrokeReader() {
-  strokeReading ??= loadStrokeReader(`${modelsUrl}stroke_reader/`, strokeProgress).then(
+  strokeReading ??= loadOn('stroke_reader', 'strokeReader', strokeProgress).then(
     (reader) => {
       strokeReader = reader;
       hook.strokeReader = `${reader.metadata.name}@${reader.metadata.version}`;
@@ -258,7 +256,10 @@ const hook = {
   predictions: 0,
   lastReadMs: null, // how long the last reading took, preprocessing included
   whenIdle: () => pause?.done ?? running ?? Promise.resolve(),
-  numTensors: () => tensorCount(),
+  numTensors: () => engine.call('numTensors'),
+  tfBackend: () => engine.call('backend'), // the backend the reading side is on now
+  resources: () => engine.call('resources'), // Resource Timing where the models download
+  inWorker: null, // true where the models read in a worker, false where on the page itself
   pointerType: () => activePad().lastPointerType(),
 };
 window.digitApp = hook; // read by the browser tests; harmless to people
@@ -299,7 +300,9 @@ async function readNumberOnce() {
   }
   try {
     const started = performance.now();
-    const result = await readNumber(active, numberPad.imageData(), await useNumberReader());
+    const [pixels, transfer] = plainPixels(numberPad.imageData());
+    const args = { name: active.name, pixels, numberReader: (await useNumberReader())?.name };
+    const result = await engine.call('readNumber', args, null, transfer);
     hook.lastReadMs = performance.now() - started;
     hook.lastNumber = result;
     hook.predictions += 1;
@@ -328,9 +331,9 @@ async function predictOnce() {
     const started = performance.now();
     const reader = fusedWith(active);
     // Both from the same moment: after an eraser stroke the points no longer describe the ink (null).
-    const [pixels, points] = [pad.imageData(), reader ? pad.inkStrokes() : null];
-    const { input, probabilities: image } = await readDigit(active, pixels);
-    const reading = points ? await readBoth(reader, image, points) : readAlone(image);
+    const [[pixels, transfer], points] = [plainPixels(pad.imageData()), reader ? pad.inkStrokes() : null];
+    const args = { name: active.name, pixels, points, strokeReader: reader?.name };
+    const { input, reading } = await engine.call('readDrawing', args, null, transfer);
     hook.lastReadMs = performance.now() - started;
     const probabilities = reading.fused ?? reading.image;
     const result = decodeDigit(probabilities);
@@ -402,13 +405,11 @@ async function settle(verdict) {
   if (verdict) return verdict;
   lastStroke = Math.max(lastStroke, performance.now()); // the quiet time counts from ready
   await quietMoment();
-  const classifier = active;
-  const reader = strokeReader; // a reading now runs both models: time both
-  const read = async () => {
-    await warmUp(classifier);
-    if (reader) await warmUpStrokes(reader);
-  };
-  const found = await betweenReadings(() => settleBackend(read, deviceStorage(), VERDICT_KEY));
+  // A reading now runs both models: time both.
+  const warm = [['warmUp', { name: active.name }]];
+  if (strokeReader) warm.push(['warmUpStrokes', { name: strokeReader.name }]);
+  const found = await betweenReadings(() => engine.call('settle', { warm }));
+  rememberVerdict(deviceStorage(), VERDICT_KEY, found);
   hook.backend = found.backend;
   showBackend(ui.backend, ui.backendWhy, found.backend, verdictReason(found));
   return found;
@@ -434,7 +435,11 @@ async function useModel(name) {
   setReady('false');
   showStatus('draw.loadingNamed', { name: ui.modelSelect.selectedOptions[0].textContent });
   if (!classifiers.has(name)) {
-    const loading = loadClassifier(`${modelsUrl}${name}/`, meter.track(name), () => activePad().isBlank());
+    // Warmed up unless a drawing waits: its own first reading warms the model up as well.
+    const loading = loadOn(name, 'model', meter.track(name)).then(async (classifier) => {
+      if (activePad().isBlank()) await engine.call('warmUp', { name });
+      return classifier;
+    });
     classifiers.set(name, loading);
   }
   try {
@@ -463,33 +468,23 @@ async function useModel(name) {
 
 const PHOTO_SIDE = 1600; // photos are read at most this long: 12 MP takes seconds more and reads no better
 
-/** File -> ImageData, upright as EXIF says, at most PHOTO_SIDE long. */
-async function photoPixels(file) {
-  const { bitmap } = await decodePhoto(file, PHOTO_SIDE);
-  const canvas = document.createElement('canvas');
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  return ctx.getImageData(0, 0, canvas.width, canvas.height);
-}
-
 async function readPhoto(file) {
   if (!file || !active) return;
   hideError();
   showStatus('draw.readingPhoto', { name: file.name });
   try {
-    const pixels = await photoPixels(file);
+    // Decoded and kept by the reading side, which reads it (no pixels given) and makes its ink.
+    const { width, height } = await engine.call('openPhoto', { file, maxSide: PHOTO_SIDE, show: false });
     const started = performance.now();
-    const result = await readNumber(active, pixels, await useNumberReader());
+    const args = { name: active.name, numberReader: (await useNumberReader())?.name };
+    const result = await engine.call('readNumber', args);
     hook.lastReadMs = performance.now() - started;
     hook.lastNumber = result;
-    hook.lastPhoto = { name: file.name, width: pixels.width, height: pixels.height };
+    hook.lastPhoto = { name: file.name, width, height };
     hook.predictions += 1;
     showNumber(result, active.metadata.classes);
     showNumberBoxes([]); // the boxes belong to the photo, not to the drawing
-    showPhotoInk(numberInk(active, pixels), result.digits);
+    showPhotoInk(await engine.call('numberInk', { name: active.name }), result.digits);
     showStatus('draw.readPhoto', { name: file.name, number: ui.numberPrediction.textContent });
   } catch (err) {
     hook.lastNumber = null;
@@ -561,7 +556,10 @@ ui.numberCanvas.addEventListener('keydown', drawingKeys);
 async function start() {
   showMode(hook.mode); // a reload may keep the select on "number"
   showEmpty();
-  if (!tfLoaded()) {
+  try {
+    engine = await startReader(workerUrl, vendorFiles);
+  } catch (err) {
+    console.error(err);
     setReady('error');
     showNoBackend(ui.backend);
     showStatus('status.cannotStart');
@@ -569,9 +567,13 @@ async function start() {
     markFailed(new Error('TF.js did not load'));
     return;
   }
+  hook.inWorker = engine.inWorker;
+  showReadingPlace(ui.readerWhere, engine.inWorker);
+  const known = recallVerdict(deviceStorage(), VERDICT_KEY);
   let verdict;
   try {
-    ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorFiles));
+    hook.backend = await engine.call('start', { verdict: known, vendorFiles });
+    verdict = known?.backend === hook.backend ? known : null;
     const why = verdict ? verdictReason(verdict) : { key: 'backend.timing' };
     showBackend(ui.backend, ui.backendWhy, hook.backend, why);
   } catch (err) {

@@ -1,9 +1,13 @@
 // Picks the backend TF.js reads on: where a page starts (WASM first on a new device), which is faster
 // here by measurement (compareBackends), and that verdict kept per device in the localStorage entry
 // it is given (recallVerdict, rememberVerdict). Loads a backend's own build only when it is tried.
-// Moved unchanged from model.js, which loads and reads the models.
+// Runs where the models read: in the reading worker (readerWorker.js), or on the page where no worker
+// can read; the page itself keeps the verdicts (recallVerdict, rememberVerdict), as a worker has no
+// localStorage.
 
-const tf = globalThis.tf;
+// Looked up at each use, not once when this module loads: the page imports this module for its
+// verdicts before (or without) loading TF.js.
+const tfjs = () => globalThis.tf;
 
 /**
  * Where a page starts reading when this device has no verdict yet: WASM first, as it starts in a
@@ -84,8 +88,15 @@ export const ON_DEMAND = { webgl: 'tf-backend-webgl.min.js' };
 let vendorFolder = '/static/vendor/'; // or {file name: URL}: see chooseBackend
 const scripts = new Map(); // URL -> Promise of its loading
 
-/** Add a classic <script> to the page once; resolves when it has run. */
-function loadScript(url) {
+/**
+ * Run a classic script once, here: importScripts in a worker, a <script> added to the page
+ * elsewhere; resolves when it has run.
+ * @param {string} url
+ */
+export function loadScript(url) {
+  if (!scripts.has(url) && typeof importScripts === 'function') {
+    scripts.set(url, new Promise((resolve) => resolve(importScripts(url)))); // throws (rejects) where it fails
+  }
   if (!scripts.has(url)) {
     scripts.set(
       url,
@@ -106,16 +117,16 @@ function loadScript(url) {
  * @returns {Promise<boolean>}
  */
 export async function backendAvailable(name) {
-  if (!tf.findBackendFactory(name) && ON_DEMAND[name] && typeof document === 'object') {
+  if (!tfjs().findBackendFactory(name) && ON_DEMAND[name]) {
     await loadScript(vendorFileUrl(vendorFolder, ON_DEMAND[name])).catch((err) => console.warn(err.message));
   }
-  if (name === 'webgl' && tf.findBackendFactory(name)) {
+  if (name === 'webgl' && tfjs().findBackendFactory(name)) {
     // Each canvas crops to a different size; shape uniforms let WebGL reuse one compiled
     // shader per op instead of compiling a new one for every new shape. (The flag exists once
     // the WebGL script has run.)
-    tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+    tfjs().env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
   }
-  return Boolean(tf.findBackendFactory(name));
+  return Boolean(tfjs().findBackendFactory(name));
 }
 
 /** The median of a few numbers. */
@@ -131,12 +142,12 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.
  * @returns {Promise<{backend: string, ms: Object<string, number>}>}
  */
 export async function compareBackends(read, { contenders = CONTENDERS, runs = 3, giveUp = 3 } = {}) {
-  const current = tf.getBackend();
+  const current = tfjs().getBackend();
   const ms = {};
   for (const name of [current, ...contenders.filter((c) => c !== current)]) {
     if (!contenders.includes(name) || !(await backendAvailable(name))) continue;
     try {
-      if (!(await tf.setBackend(name))) continue;
+      if (!(await tfjs().setBackend(name))) continue;
       await read();
       const times = [];
       while (times.length < runs) {
@@ -151,13 +162,8 @@ export async function compareBackends(read, { contenders = CONTENDERS, runs = 3,
     }
   }
   const backend = fasterBackend(ms, current);
-  await tf.setBackend(backend);
+  await tfjs().setBackend(backend);
   return { backend, ms };
-}
-
-/** True when the classic script vendor/tf-base.min.js has defined the global `tf`. */
-export function tfLoaded() {
-  return typeof tf === 'object' && tf !== null && typeof tf.loadLayersModel === 'function';
 }
 
 /**
@@ -179,44 +185,18 @@ export function vendorFileUrl(vendor, name) {
  */
 export async function chooseBackend(order = BACKENDS, vendorUrl = vendorFolder) {
   // The WASM backend fetches its binaries at run time: from a folder, or from a URL per binary.
-  tf.wasm?.setWasmPaths(vendorUrl);
+  tfjs().wasm?.setWasmPaths(vendorUrl);
   vendorFolder = vendorUrl;
   for (const name of order) {
     if (!(await backendAvailable(name))) continue; // e.g. the WASM script failed to load
     try {
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        return tf.getBackend();
+      if (await tfjs().setBackend(name)) {
+        await tfjs().ready();
+        return tfjs().getBackend();
       }
     } catch (err) {
       console.warn(`TF.js backend ${name} failed to start`, err);
     }
   }
   throw new Error(`none of the TF.js backends ${order.join(', ')} could start`);
-}
-
-/**
- * Start TF.js on the backend this device's verdict names (kept in storage under key), else in
- * BACKENDS order. verdict is null when there is none yet, or its backend did not start.
- * @param {Storage|null} storage
- * @param {string} key
- * @param {string} vendorUrl as chooseBackend's
- * @returns {Promise<{backend: string, verdict: {backend: string, ms: Object<string, number>}|null}>}
- */
-export async function startBackend(storage, key, vendorUrl) {
-  const known = recallVerdict(storage, key);
-  const backend = await chooseBackend(startOrder(known), vendorUrl);
-  return { backend, verdict: known?.backend === backend ? known : null };
-}
-
-/**
- * compareBackends, then keep its verdict in storage under key for the next visits.
- * @param {() => Promise<unknown>} read one reading
- * @param {Storage|null} storage
- * @param {string} key
- */
-export async function settleBackend(read, storage, key) {
-  const verdict = await compareBackends(read);
-  rememberVerdict(storage, key, verdict);
-  return verdict;
 }

@@ -95,19 +95,6 @@ export async function loadModel(baseUrl, onProgress = null) {
   }
 }
 
-/**
- * loadModel for a digit classifier, warmed up unless `warm()` says no when it has loaded: a
- * drawing made while it loaded is read at once, and that first reading warms it up as well.
- * @param {string} baseUrl
- * @param {Function|null} onProgress as loadModel's
- * @param {() => boolean} warm
- */
-export async function loadClassifier(baseUrl, onProgress = null, warm = () => true) {
-  const classifier = await loadModel(baseUrl, onProgress);
-  if (warm()) await warmUp(classifier);
-  return classifier;
-}
-
 /** A white canvas with a dark square: something to read, so warm-up runs every op a drawing runs. */
 function warmUpPixels(size = 280) {
   const data = new Uint8ClampedArray(size * size * 4).fill(255);

@@ -3,13 +3,14 @@
 // The same steps, with the same names in camelCase, in the same order. Change both in one commit;
 // tests/test_number_reader.py compares them.
 
-import { inkImage, inkRuns } from './paperInk.js';
+import { windowCounts } from './masks.js';
+import { inkImage, inkRuns, thinRuns } from './paperInk.js';
 import { EmptyImageError, inkBoundingBox, resizeWeights } from './preprocess.js';
 
 const tf = globalThis.tf;
 
 // Constants come from the number reader's metadata.json preprocess: {strip_height,
-// strip_width, strip_ink_height, strip_margin, strong_ink, box_reach, band_gap, number_gap, ink_threshold,
+// strip_width, strip_ink_height, strip_margin, strong_ink, box_reach, band_gap, centre_floor, number_gap, ink_threshold,
 // min_contrast}.
 
 /** How much an ink box of height x width is scaled into the strip to be inkHeight px high. */
@@ -37,10 +38,11 @@ export function stripPlacement(box, config, inkHeight = config.strip_ink_height)
 
 /**
  * Counts along rows or columns -> [start, end] of the group of ink runs with the most ink (times its
- * extent when byExtent: a line under or over a number holds much ink in few rows), runs joining a
- * group when the gap to it is at most `gap` px, or `share` of the longer of the two.
+ * extent when byExtent: a line under or over a number holds much ink in few rows; times centrality's
+ * weight when centreFloor is given), runs joining a group when the gap to it is at most `gap` px, or
+ * `share` of the longer of the two.
  */
-export function heaviestGroup(counts, gap = null, share = 0, byExtent = false) {
+export function heaviestGroup(counts, gap = null, share = 0, byExtent = false, centreFloor = null) {
   const groups = [];
   for (const [start, end] of inkRuns(counts)) {
     const last = groups[groups.length - 1];
@@ -58,34 +60,71 @@ export function heaviestGroup(counts, gap = null, share = 0, byExtent = false) {
   for (const [start, end] of groups) {
     let sum = 0;
     for (let i = start; i < end; i += 1) sum += counts[i];
-    const score = sum * (byExtent ? end - start : 1);
+    const weight = centreFloor !== null ? centrality(start, end, counts.length, centreFloor) : 1;
+    const score = sum * (byExtent ? end - start : 1) * weight;
     if (score > bestScore) [best, bestScore] = [[start, end], score];
   }
   return best;
 }
 
+/** 1 for a group centred in `size`, falling linearly to centreFloor at the edge. */
+export function centrality(start, end, size, centreFloor) {
+  const half = size / 2;
+  return Math.max(centreFloor, 1 - Math.abs((start + end) / 2 - half) / half);
+}
+
+/**
+ * Uint8Array (W): the thin bands of columns (as thin as paperInk.js rules' rules) holding strong ink in
+ * config.line_share of the rows, gaps of a pixel joined.
+ * @param {{data: Uint8Array, rows: number, cols: number}} strong
+ */
+export function uprightLines(strong, config) {
+  const { rows, cols } = strong;
+  const joined = windowCounts(strong, 1);
+  const shares = new Uint8Array(cols);
+  for (let x = 0; x < cols; x++) {
+    let count = 0;
+    for (let y = 0; y < rows; y++) if (joined[y * cols + x] > 0) count++;
+    shares[x] = count / rows >= config.line_share ? 1 : 0;
+  }
+  return thinRuns(shares, Math.max(config.rule_min_thickness, config.rule_thickness * cols));
+}
+
 /**
  * [top, left, bottom, right], exclusive end, of the number's ink: the heaviest band of rows of strong
- * ink (config.strong_ink, config.band_gap), the heaviest group of its columns (config.number_gap band
- * heights apart at most) and the faint ink within config.box_reach of its height. A printed heading,
- * an underline, a ruled line's piece or a neighbour's stroke is another band or group, and one faint
- * speck far off would shrink the digits in the strip.
+ * ink (config.strong_ink, config.band_gap) nearest the middle (config.centre_floor), the heaviest
+ * group of its columns (config.number_gap band heights apart at most) and the faint ink within
+ * config.box_reach of its height. A printed heading, an underline, a ruled line's piece or a
+ * neighbour's stroke is another band or group, and one faint speck far off would shrink the digits in
+ * the strip. Upright lines (uprightLines) do not make the band, nor join its columns where they reach
+ * config.line_beyond band heights beyond it (a drawn 1 does not).
+ * Throws EmptyImageError when blank.
  * @param {tf.Tensor2D} ink
  * @returns {number[]}
  */
 export function numberBox(ink, config) {
   const [height, width] = ink.shape;
-  const strong = tf.tidy(() => ink.greater(config.strong_ink).cast('int32'));
-  let top, left, bottom, right;
-  try {
-    const rowCounts = tf.tidy(() => strong.sum(1).dataSync());
-    if (!rowCounts.some((n) => n > 0)) throw new EmptyImageError();
-    [top, bottom] = heaviestGroup(rowCounts, null, config.band_gap, true);
-    const colCounts = tf.tidy(() => strong.slice([top, 0], [bottom - top, width]).sum(0).dataSync());
-    [left, right] = heaviestGroup(colCounts, config.number_gap * (bottom - top));
-  } finally {
-    strong.dispose();
+  const strong = tf.tidy(() => ink.greater(config.strong_ink).cast('int32').dataSync());
+  if (!strong.some((v) => v > 0)) throw new EmptyImageError();
+  const lines = uprightLines({ data: strong, rows: height, cols: width }, config);
+  const total = new Float64Array(width);
+  let rows = new Float64Array(height);
+  const all = new Float64Array(height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const v = strong[y * width + x];
+      all[y] += v;
+      total[x] += v;
+      if (!lines[x]) rows[y] += v;
+    }
   }
+  if (!rows.some((n) => n > 0)) rows = all; // nothing but upright strokes: a drawn 1 is the number
+  const [top, bottom] = heaviestGroup(rows, null, config.band_gap, true, config.centre_floor);
+  const band = new Float64Array(width);
+  for (let y = top; y < bottom; y++) for (let x = 0; x < width; x++) band[x] += strong[y * width + x];
+  let cols = band.map((n, x) => (lines[x] && total[x] - n >= config.line_beyond * (bottom - top) ? 0 : n));
+  if (!cols.some((n) => n > 0)) cols = band;
+  const [left, right] = heaviestGroup(cols, config.number_gap * (bottom - top));
   const reach = Math.floor(config.box_reach * (bottom - top) + 0.5);
   const nearTop = Math.max(0, top - reach);
   const nearLeft = Math.max(0, left - reach);

@@ -25,12 +25,70 @@ export function sampled(image, samples) {
   return sample;
 }
 
+/** Every step-th pixel each way, at most `samples` a side, as an image: sampled's pixels in their places. */
+export function sampledImage(image, samples) {
+  const step = Math.max(1, Math.floor(Math.max(image.height, image.width) / samples));
+  return {
+    data: sampled(image, samples),
+    height: Math.ceil(image.height / step),
+    width: Math.ceil(image.width / step),
+  };
+}
+
 /**
- * Light ink on dark paper, whichever way round the image came: the paper covers most of the image,
- * and it is light when the median lies above the middle of the image's range (a dim photo's paper
- * is below 0.5). Not the border: a scan's black page margin may be most of it.
+ * Lengths of the runs of set pixels along the rows, then along the columns, that touch no edge of the
+ * image (a margin or the paper around a tight crop is cut by the edge; a stroke is not).
+ * @param {{data: ArrayLike<number>, rows: number, cols: number}} mask 1 set
+ * @returns {number[]}
+ */
+export function innerRunLengths(mask) {
+  const { data, rows, cols } = mask;
+  const lengths = [];
+  const along = (count, size, at) => {
+    for (let line = 0; line < count; line++) {
+      let start = -1;
+      for (let i = 0; i <= size; i++) {
+        const set = i < size && data[at(line, i)];
+        if (set && start < 0) start = i;
+        if (!set && start >= 0) {
+          if (start > 0 && i < size) lengths.push(i - start);
+          start = -1;
+        }
+      }
+    }
+  };
+  along(rows, cols, (y, x) => y * cols + x);
+  along(cols, rows, (x, y) => y * cols + x);
+  return lengths;
+}
+
+/**
+ * True when the ink is the dark shade, false when the light, null when stroke widths do not say:
+ * across a stroke the ink's runs are short and the paper's long, wherever a margin or desk lies.
+ * @param {{data: ArrayLike<number>, height: number, width: number}} sample
+ * @param {number} middle float32
+ * @param {{polarity_runs: number, polarity_ratio: number}} config
+ */
+export function strokePolarity(sample, middle, config) {
+  const { data, height, width } = sample;
+  const dark = innerRunLengths({ data: Array.from(data, (v) => (v < middle ? 1 : 0)), rows: height, cols: width });
+  const light = innerRunLengths({ data: Array.from(data, (v) => (v >= middle ? 1 : 0)), rows: height, cols: width });
+  if (dark.length < config.polarity_runs || light.length < config.polarity_runs) return null;
+  const darkWidth = lowPercentile(dark, 0.5);
+  const lightWidth = lowPercentile(light, 0.5);
+  if (lightWidth >= config.polarity_ratio * darkWidth) return true;
+  if (darkWidth >= config.polarity_ratio * lightWidth) return false;
+  return null;
+}
+
+/**
+ * Light ink on dark paper, whichever way round the image came: the paper covers most of the image, and
+ * it is light when the median lies above the middle of the image's range (a dim photo's paper is below
+ * 0.5). Not the border: a scan's black page margin may be most of it. A dark median may be such a
+ * margin, or a desk: then the strokes decide (strokePolarity). A light median is trusted: a lone stroke
+ * leaves the paper no runs clear of the edges, and its strokes cannot say.
  * @param {tf.Tensor2D} gray
- * @param {{samples: number}} config
+ * @param {{samples: number, polarity_runs: number, polarity_ratio: number}} config
  * @returns {{data: Float32Array, height: number, width: number}}
  */
 export function inkPolarityGray(gray, config) {
@@ -42,16 +100,19 @@ export function inkPolarityGray(gray, config) {
     if (v < low) low = v;
     if (v > high) high = v;
   }
-  const paper = lowPercentile(sampled({ data, height, width }, config.samples), 0.5);
-  if (paper > (low + high) / 2) for (let i = 0; i < data.length; i++) data[i] = 1 - data[i];
+  const middle = (low + high) / 2;
+  const sample = sampledImage({ data, height, width }, config.samples);
+  const darkInk =
+    lowPercentile(sample.data, 0.5) > middle || strokePolarity(sample, Math.fround(middle), config) === true;
+  if (darkInk) for (let i = 0; i < data.length; i++) data[i] = 1 - data[i];
   return { data, height, width };
 }
 
 /**
  * Uint8Array (H x W, 1 set): the dark blocks around the paper (ink polarity: bright): those that
  * reach the image's edge and hold a square of margin_side of the shorter side, with margin_rim around
- * them. Dark is past the middle from the paper (the median) to the darkest. Strokes are thinner, so a
- * drawing has none.
+ * them, and the narrower bands of edgeBands. Dark is margin_darkness of the way from the paper
+ * (paperValue) to the darkest. Strokes are thinner, so a drawing has none.
  * @param {{data: Float32Array, height: number, width: number}} ink
  * @param {{margin_side: number, margin_rim: number, samples: number}} config
  */
@@ -62,7 +123,8 @@ export function darkBlocks(ink, config) {
   const blocks = new Uint8Array(data.length);
   if (radius < 1) return blocks;
   const peak = data.reduce((a, b) => Math.max(a, b), -Infinity);
-  const level = Math.fround((paperValue(ink, config) + peak) / 2); // float32, as numpy
+  const paper = paperValue(ink, config);
+  const level = Math.fround(paper + config.margin_darkness * (peak - paper)); // float32, as numpy
   const dark = { data: data.map((v) => (v > level ? 1 : 0)), rows: height, cols: width };
   const side = 2 * radius + 1;
   const squares = windowCounts(dark, radius).map((n) => (n === side * side ? 1 : 0));
@@ -74,8 +136,54 @@ export function darkBlocks(ink, config) {
   for (let x = 0; x < width; x++) edge.add(labels.data[x]).add(labels.data[(height - 1) * width + x]);
   for (let y = 0; y < height; y++) edge.add(labels.data[y * width]).add(labels.data[y * width + width - 1]);
   edge.delete(0);
-  labels.data.forEach((label, i) => (blocks[i] = edge.has(label) ? 1 : 0));
+  const bands = edgeBands(dark, reach - radius, config);
+  labels.data.forEach((label, i) => (blocks[i] = edge.has(label) || bands[i] ? 1 : 0));
   return blocks;
+}
+
+/** How many flags are set from the start, and from the end. */
+export function edgeRun(flags) {
+  let lead = 0;
+  while (lead < flags.length && flags[lead]) lead++;
+  let trail = 0;
+  while (trail < flags.length && flags[flags.length - 1 - trail]) trail++;
+  return [lead, trail];
+}
+
+/**
+ * Uint8Array (H x W, 1 set): bands of whole columns at the left or right edge (rows at the top or
+ * bottom) dark in edge_share of their pixels, wider than edge_strokes stroke widths and edge_min_share
+ * of the side, leaving paper (edge_max_share), with `rim` px beyond: a page margin or a scanner's edge
+ * too narrow for darkBlocks' square. No strokes (no dark runs clear of the edges), no bands.
+ * @param {{data: Uint8Array, rows: number, cols: number}} dark
+ */
+export function edgeBands(dark, rim, config) {
+  const { data, rows, cols } = dark;
+  const bands = new Uint8Array(data.length);
+  const runs = innerRunLengths(dark);
+  if (runs.length === 0) return bands;
+  const stroke = lowPercentile(runs, 0.5);
+  const colCounts = new Float64Array(cols);
+  const rowCounts = new Float64Array(rows);
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      colCounts[x] += data[y * cols + x];
+      rowCounts[y] += data[y * cols + x];
+    }
+  }
+  // Whole columns at the left and right, then whole rows at the top and bottom.
+  for (const [counts, length, mark] of [
+    [colCounts, rows, (x) => { for (let y = 0; y < rows; y++) bands[y * cols + x] = 1; }],
+    [rowCounts, cols, (y) => bands.fill(1, y * cols, (y + 1) * cols)],
+  ]) {
+    const size = counts.length;
+    const full = Array.from(counts, (n) => n / length >= config.edge_share);
+    const least = Math.max(config.edge_min_share * size, config.edge_strokes * stroke);
+    const [lead, trail] = edgeRun(full);
+    if (least <= lead && lead <= config.edge_max_share * size) for (let i = 0; i < Math.min(size, lead + rim); i++) mark(i);
+    if (least <= trail && trail <= config.edge_max_share * size) for (let i = Math.max(0, size - trail - rim); i < size; i++) mark(i);
+  }
+  return bands;
 }
 
 /** Counts along rows or columns -> the [start, end] of each run of non-zero counts, exclusive end. */
@@ -131,9 +239,12 @@ export function rules(ink, config) {
   return Uint8Array.from(data, (v, i) => ((upright[i % width] || across[Math.floor(i / width)]) && v > 0 ? 1 : 0));
 }
 
-/** The paper's level over the whole image: its median (the paper covers most of it). */
+/**
+ * The paper's level over the whole image (ink polarity): a low percentile, paper_percentile. Ink, page
+ * margins and desks lie above the paper, and a margin or desk may cover more than half the image.
+ */
 export function paperValue(ink, config) {
-  return lowPercentile(sampled(ink, config.samples), 0.5);
+  return lowPercentile(sampled(ink, config.samples), config.paper_percentile);
 }
 
 /**

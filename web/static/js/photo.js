@@ -1,16 +1,14 @@
 // The house-number page: photo -> (localizer finds the box | the person drags one) -> reader -> page.
 // Touches the photo page's own elements (found by id below): file input, drop zone, the box's
-// pointer events; ui.js holds the shared DOM verbs, and tf stays in model.js, locate.js, preprocess.js
-// and backend.js (which times the backends and keeps the verdict in localStorage).
+// pointer events; ui.js holds the shared DOM verbs. The photo is decoded, searched and read in the
+// reading worker (readerClient.js, readings.js), so the page answers while it is read; the page keeps
+// the backend verdict in localStorage (backend.js).
 
 import { contentBox } from './draw.js';
-import { findHouseNumber } from './locate.js';
-import { settleBackend, startBackend, tfLoaded, verdictReason } from './backend.js';
-import { loadModel, readHouseNumber } from './model.js';
-import { preprocessHouse } from './houseCrop.js';
+import { recallVerdict, rememberVerdict, verdictReason } from './backend.js';
+import { startReader } from './readerClient.js';
 import {
   byId as $,
-  decodePhoto,
   deviceStorage,
   digitItems,
   downloadMeter,
@@ -19,11 +17,11 @@ import {
   showBackend,
   showConfidence,
   showNoBackend,
+  showReadingPlace,
   statusLine,
   whenIdle,
 } from './ui.js';
 
-const tf = globalThis.tf;
 const ui = {
   input: $('photo-input'),
   dropZone: $('drop-zone'),
@@ -40,9 +38,11 @@ const ui = {
   error: $('error'),
   backend: $('backend'),
   backendWhy: $('backend-why'),
+  readerWhere: $('reader-where'),
 };
 const modelsUrl = document.body.dataset.modelsUrl;
 const vendorFiles = JSON.parse(document.body.dataset.vendorFiles); // {file name: versioned URL}
+const workerUrl = document.body.dataset.readerWorker; // the reading worker's script, bundled
 const VERDICT_KEY = 'digit-reader:backend:photo'; // localStorage: which backend reads faster on this device
 
 const MAX_SIDE = 1600; // a 12 MP phone photo is read at this size: plenty for a number, and fast
@@ -51,9 +51,9 @@ const LOW_CONFIDENCE = 0.5; // below this the page says it is not sure
 const MIN_BOX = 4; // photo pixels: a smaller drag is a click, not a box
 
 // --- state --------------------------------------------------------------------------------
-let reader = null; // {model, metadata}: the six-head house-number reader
-let localizer = null; // {model, metadata}: finds the number's box
-let photo = null; // {pixels: ImageData, width, height, scale: original pixels per working pixel, name}
+let engine = null; // readerClient.js's reader, once the models are in: the worker, or the page itself
+const MODELS = { reader: 'house', localizer: 'localizer' }; // the names the reading side loads them under
+let photo = null; // {width, height, scale: original pixels per working pixel, name}; the reading side has its pixels
 let box = null; // [x, y, w, h] in working pixels (floats while dragging)
 let busy = Promise.resolve();
 
@@ -141,18 +141,18 @@ function showReading(result) {
 }
 
 async function readBox() {
-  if (!photo || !box || !reader) return;
+  if (!photo || !box || !hook.ready) return;
   const started = performance.now();
-  const result = await readHouseNumber(reader, photo.pixels, wholeBox(box));
+  const result = await engine.call('readHouseNumber', { reader: MODELS.reader, box: wholeBox(box) });
   hook.lastReadMs = performance.now() - started;
   showReading(result);
 }
 
 async function findNumber() {
-  if (!photo || !localizer) return;
+  if (!photo || !hook.ready) return;
   showStatus('photo.looking');
   const started = performance.now();
-  const found = await findHouseNumber(photo.pixels, reader, localizer);
+  const found = await engine.call('findHouseNumber', MODELS);
   hook.lastLocateMs = performance.now() - started;
   hook.located = { box: found.box.map((v) => Math.round(v * photo.scale)), score: found.box_score };
   setBox(found.box);
@@ -169,15 +169,14 @@ async function openPhoto(file) {
     showError('error.tooLarge', { name: file.name, size: Math.round(file.size / 2 ** 20) });
     return;
   }
+  if (!engine) return;
   showStatus('photo.opening', { name: file.name });
-  const { bitmap, original } = await decodePhoto(file, MAX_SIDE);
+  // Decoded, scaled and kept by the reading side; the page only shows the bitmap it sends back.
+  const { bitmap, original } = await engine.call('openPhoto', { file, maxSide: MAX_SIDE });
   ui.canvas.width = bitmap.width;
   ui.canvas.height = bitmap.height;
-  const ctx = ui.canvas.getContext('2d', { willReadFrequently: true });
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
+  ui.canvas.getContext('bitmaprenderer').transferFromImageBitmap(bitmap);
   photo = {
-    pixels: ctx.getImageData(0, 0, ui.canvas.width, ui.canvas.height),
     width: ui.canvas.width,
     height: ui.canvas.height,
     scale: original.width / ui.canvas.width,
@@ -283,36 +282,37 @@ ui.dropZone.addEventListener('drop', (event) => {
 });
 
 /** The reader's input for the current box (5 windows of 54x54x3), flat: tests compare it with Python's. */
-hook.cropInput = () =>
-  tf.tidy(() => Array.from(preprocessHouse(photo.pixels, wholeBox(box), reader.metadata.preprocess).dataSync()));
+hook.cropInput = () => engine.call('cropInput', { reader: MODELS.reader, box: wholeBox(box) });
 hook.setBox = (b) => setBox(b.map((v) => v / photo.scale));
+hook.tfBackend = () => engine.call('backend'); // the backend the reading side is on now
+hook.numTensors = () => engine.call('numTensors');
 
 // --- start --------------------------------------------------------------------------------
 
-/** A grey photo with a dark block: runs every op once, so the first real photo is quick. */
-function warmUpPixels(width = 320, height = 240) {
-  const data = new Uint8ClampedArray(width * height * 4).fill(200);
-  for (let y = 100; y < 140; y++) data.fill(30, (y * width + 140) * 4, (y * width + 180) * 4);
-  return { data, width, height };
-}
-
 async function start() {
-  if (!tfLoaded()) {
+  const known = recallVerdict(deviceStorage(), VERDICT_KEY);
+  let verdict;
+  try {
+    engine = await startReader(workerUrl, vendorFiles);
+  } catch (err) {
+    console.error(err);
     showNoBackend(ui.backend);
     setPageState('error');
     showError('error.tfMissing');
     return;
   }
-  let verdict;
+  hook.inWorker = engine.inWorker;
+  showReadingPlace(ui.readerWhere, engine.inWorker);
   try {
-    ({ backend: hook.backend, verdict } = await startBackend(deviceStorage(), VERDICT_KEY, vendorFiles));
+    hook.backend = await engine.call('start', { verdict: known, vendorFiles });
+    verdict = known?.backend === hook.backend ? known : null;
     const why = verdict ? verdictReason(verdict) : { key: 'backend.timing' };
     showBackend(ui.backend, ui.backendWhy, hook.backend, why);
     const meter = downloadMeter($('load-progress')); // bytes and percentage while the models download
-    [reader, localizer] = await Promise.all(
-      ['house', 'localizer'].map((name) => loadModel(`${modelsUrl}${name}/`, meter.track(name))),
+    await Promise.all(
+      Object.values(MODELS).map((name) => engine.call('load', { name, url: `${modelsUrl}${name}/` }, meter.track(name))),
     );
-    await findHouseNumber(warmUpPixels(), reader, localizer);
+    await engine.call('warmUpPhoto', MODELS); // every op once, so the first real photo is quick
   } catch (err) {
     setPageState('error');
     showStatus('status.cannotStart');
@@ -329,9 +329,10 @@ async function start() {
 /** First visit: time the other backends on the warm-up photo, between page work, and keep the faster. */
 async function settle() {
   await whenIdle();
-  const read = () => findHouseNumber(warmUpPixels(), reader, localizer);
-  const found = await serially(() => settleBackend(read, deviceStorage(), VERDICT_KEY));
+  const warm = [['warmUpPhoto', MODELS]];
+  const found = await serially(() => engine.call('settle', { warm }));
   if (!found) return null; // serially showed the error
+  rememberVerdict(deviceStorage(), VERDICT_KEY, found);
   hook.backend = found.backend;
   showBackend(ui.backend, ui.backendWhy, found.backend, verdictReason(found));
   return found;

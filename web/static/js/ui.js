@@ -104,6 +104,18 @@ export function showNoBackend(nameElement) {
 }
 
 /**
+ * Say beside the backend where the models read: nothing in the usual case (a worker, off the page's
+ * main thread); a note where this browser cannot read in a worker, so the page reads on its own.
+ * @param {HTMLElement|null} element
+ * @param {boolean} inWorker
+ */
+export function showReadingPlace(element, inWorker) {
+  if (!element) return;
+  setMessage(element, inWorker ? '' : 'backend.onPage');
+  element.hidden = inWorker;
+}
+
+/**
  * A confidence as the pages show it, in this element: "97.3% sure"; null empties it.
  * @param {HTMLElement} element
  * @param {number|null} confidence 0..1
