@@ -146,7 +146,8 @@ train-paper-reader: setup
 # git show e69ff87:models/number_reader.keras > runs/number_committed.keras): 6 epochs at 3e-4 on the 20,460 parish training numbers, 5,000 long numbers
 # joined from them, 16,000 canvas and 3,500 paper numbers (14 min on 2 cores, after about 20 min making the
 # strips), then 8 epochs at 5e-4 with the parish numbers twice and 8,000 joined (26 min), saved as a 0.5 blend
-# with the reader before; then the paper and real figures are recorded and the page's export is made.
+# with the reader before; then the paper and real figures are recorded and the page's export is made. A step cut
+# short goes on with `python -m train.number_reader --resume runs/parish3` (or parish4).
 train-handwriting-reader: setup
 	$(PY) -m train.number_reader --init-from runs/number_committed.keras --parish --joined 5000 \
 		--train-count 16000 --paper-count 3500 --val-count 500 --epochs 6 --lr 3e-4 --out-dir runs/parish3

@@ -274,6 +274,30 @@ def test_training_runs_end_to_end_on_a_few_numbers(tmp_path):
     recorded = json.loads((tmp_path / "metrics.json").read_text())["number_reader"]
     assert recorded["train_numbers"] == 64 and 0.0 <= recorded["whole_number_accuracy"] <= 1.0
 
+    # As if the run had been asked for two epochs and cut after its first: --resume goes on from the
+    # checkpoint, optimizer state and all, with the run's own settings.
+    import tf_keras as keras
+
+    from train.checkpoints import CHECKPOINT_MODEL, CHECKPOINT_STATE
+    from train.number_reader import ctc_loss
+
+    state = json.loads((tmp_path / CHECKPOINT_STATE).read_text())
+    assert state["epochs_done"] == 1 and state["settings"]["train_count"] == 64
+    state["settings"]["epochs"] = 2
+    (tmp_path / CHECKPOINT_STATE).write_text(json.dumps(state))
+    resume = [sys.executable, "-m", "train.number_reader", "--resume", str(tmp_path)]
+    done = subprocess.run(resume, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"resuming {tmp_path} after epoch 1 of 2" in done.stdout
+    assert json.loads((tmp_path / "metrics.json").read_text())["number_reader"]["resumed_after_epoch"] == 1
+    assert json.loads((tmp_path / CHECKPOINT_STATE).read_text())["epochs_done"] == 2
+    saved = keras.models.load_model(tmp_path / CHECKPOINT_MODEL, custom_objects={"ctc_loss": ctc_loss})
+    assert int(saved.optimizer.iterations.numpy()) == 2  # one step an epoch: 64 numbers
+    nothing = subprocess.run(
+        [*resume[:-1], str(tmp_path / "none")], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
+    assert nothing.returncode == 1 and "nothing to resume" in nothing.stderr and "Traceback" not in nothing.stderr
+
     # A fine-tune blended 0 x with its start gives back the start's weights, exactly, and says so.
     blended = tmp_path / "blended"
     command = [sys.executable, "-m", "train.number_reader", "--train-count", "64", "--val-count", "16", "--epochs", "1"]
@@ -281,8 +305,6 @@ def test_training_runs_end_to_end_on_a_few_numbers(tmp_path):
     command += ["--init-from", str(tmp_path / "number_reader.keras"), "--blend", "0"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    import tf_keras as keras
-
     start = keras.models.load_model(tmp_path / "number_reader.keras", compile=False).get_weights()
     kept = keras.models.load_model(blended / "number_reader.keras", compile=False).get_weights()
     assert all(np.array_equal(a, b) for a, b in zip(start, kept))

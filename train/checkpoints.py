@@ -2,7 +2,8 @@
 
 A run's folder holds checkpoint.keras (the model with its optimizer state, so the learning-rate
 schedule and Adam's moments go on where they were) and checkpoint.json (epochs done, the run's
-settings, the history so far). Used by train/house.py and train/stroke_reader.py.
+settings, the history so far), and run.json (the settings, written when the run starts, so a run cut in
+its first epoch resumes too). Used by train/house.py, train/number_reader.py and train/stroke_reader.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import tf_keras as keras
 
 CHECKPOINT_MODEL = "checkpoint.keras"  # the latest epoch's model and optimizer, in the run's folder
 CHECKPOINT_STATE = "checkpoint.json"  # epochs done, the run's settings, the history so far
+RUN_SETTINGS = "run.json"  # the settings, written when a run starts (a run cut in its first epoch resumes from it)
 
 
 def save_checkpoint(model: keras.Model, folder: Path, state: dict) -> None:
@@ -29,12 +31,30 @@ def save_checkpoint(model: keras.Model, folder: Path, state: dict) -> None:
     os.replace(partial_state, folder / CHECKPOINT_STATE)
 
 
-def load_checkpoint(folder: Path) -> tuple[keras.Model, dict] | None:
-    """(the model with its optimizer, the saved state), or None when the folder holds no whole checkpoint."""
+def load_checkpoint(folder: Path, custom_objects: dict | None = None) -> tuple[keras.Model, dict] | None:
+    """(the model with its optimizer, the saved state), or None when the folder holds no whole checkpoint.
+    custom_objects: what the model was compiled with that Keras does not know (a custom loss)."""
     model_file, state_file = folder / CHECKPOINT_MODEL, folder / CHECKPOINT_STATE
     if not (model_file.is_file() and state_file.is_file()):
         return None
-    return keras.models.load_model(model_file), json.loads(state_file.read_text())
+    return keras.models.load_model(model_file, custom_objects=custom_objects), json.loads(state_file.read_text())
+
+
+def write_run_settings(folder: Path, settings: dict) -> None:
+    """The settings a run starts with, before its first epoch ends."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / RUN_SETTINGS).write_text(json.dumps(settings, indent=1) + "\n")
+
+
+def run_settings(folder: Path) -> dict:
+    """The settings of the run in `folder`: its last checkpoint's, else those it started with. Raises
+    FileNotFoundError when it holds neither: there is nothing to resume."""
+    state_file, settings_file = Path(folder) / CHECKPOINT_STATE, Path(folder) / RUN_SETTINGS
+    if state_file.is_file():
+        return json.loads(state_file.read_text())["settings"]
+    if settings_file.is_file():
+        return json.loads(settings_file.read_text())
+    raise FileNotFoundError(f"{folder} holds no {CHECKPOINT_STATE} or {RUN_SETTINGS}: nothing to resume")
 
 
 class EpochCheckpoint(keras.callbacks.Callback):

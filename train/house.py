@@ -44,7 +44,7 @@ from reader.house_crop import HOUSE_CROP, HOUSE_INPUT, HOUSE_OFFSETS, centre_cro
 from reader.paths import CACHE_DIR, MODELS_DIR, RUNS_DIR
 from reader.quiet_tf import import_tensorflow_quietly
 from train import checkpoints
-from train.checkpoints import CHECKPOINT_STATE, load_checkpoint, save_checkpoint
+from train.checkpoints import load_checkpoint, run_settings, save_checkpoint, write_run_settings
 from train.cli import command
 from train.evaluate import update_metrics
 from train.models import HOUSE_HEADS, HOUSE_INPUT_SHAPE, build_house_reader
@@ -63,7 +63,6 @@ REAL_CROP_SEED = 0  # the jittered boxes of the real training crops (cached unde
 COMPOSE_SEED = 0  # the compositions of the real training photos' digits (cached under cache/)
 LOW_RES_RATE = 0.3  # with --augment: share of windows shown at a lower resolution
 VAL_CHECKED = 2000  # held-out generated crops Keras checks after each epoch
-RUN_SETTINGS = "run.json"  # the settings, written when a run starts (a run cut in its first epoch resumes from it)
 # ---------------------------------------------------------------------------------------
 
 
@@ -375,8 +374,7 @@ def train(
     val_inputs, val_targets = validation_windows(val_data)
     out_dir.mkdir(parents=True, exist_ok=True)
     if is_chief() and not checkpoint:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / RUN_SETTINGS).write_text(json.dumps(settings, indent=1) + "\n")
+        write_run_settings(folder, settings)
     # The live real figure first, so the checkpoint's history holds it too.
     callbacks: list[keras.callbacks.Callback] = []
     if real and distribution.num_replicas_in_sync == 1:  # a live figure costs a predict; one device only
@@ -427,14 +425,7 @@ def train(
 
 def resume_run(folder: Path) -> dict:
     """Go on with the run whose checkpoints are in `folder`, with the settings it was started with."""
-    state_file = Path(folder) / CHECKPOINT_STATE
-    settings_file = Path(folder) / RUN_SETTINGS
-    if state_file.is_file():
-        settings = json.loads(state_file.read_text())["settings"]
-    elif settings_file.is_file():
-        settings = json.loads(settings_file.read_text())
-    else:
-        raise FileNotFoundError(f"{folder} holds no {CHECKPOINT_STATE} or {RUN_SETTINGS}: nothing to resume")
+    settings = run_settings(folder)
     settings["out_dir"] = Path(settings["out_dir"])
     settings["init_from"] = Path(settings["init_from"]) if settings["init_from"] else None
     return train(**settings, resume=True)

@@ -7,6 +7,10 @@
                                                       # fine-tune on clean and paper numbers (train/paper.py)
     python -m train.number_reader --init-from models/number_reader.keras --blend 0.5 --blend-tuned RUN.keras
                                                       # only blend a finished fine-tune with its start (--blend)
+    python -m train.number_reader --resume runs/parish5   # go on with a run cut short, with its own settings
+
+Every epoch leaves a checkpoint (the model, its optimizer, the epochs done) in the run's folder: its
+--out-dir, or runs/number_reader when it writes models/.
 
 Numbers of 1 to 8 digits are composed from MNIST training digits and pen digits
 (train/numbers.py) and cached in cache/; validation numbers come from MNIST training digits
@@ -26,9 +30,10 @@ import numpy as np
 import tf_keras as keras
 
 from reader.number_strip import STRIP_HEIGHT, STRIP_MARGIN, STRIP_WIDTH
-from reader.paths import CACHE_DIR, MODELS_DIR
+from reader.paths import CACHE_DIR, MODELS_DIR, RUNS_DIR
 from reader.quiet_tf import import_tensorflow_quietly
 from train.blend import blended_model
+from train.checkpoints import EpochCheckpoint, load_checkpoint, run_settings, write_run_settings
 from train.cli import command
 from train.evaluate import update_metrics
 from train.models import build_number_reader
@@ -107,6 +112,27 @@ class ProgressLine(keras.callbacks.Callback):
         )
 
 
+def checkpoint_dir(out_dir: Path) -> Path:
+    """Where a run keeps its checkpoints: its output folder, but runs/number_reader when it writes models/."""
+    return RUNS_DIR / "number_reader" if Path(out_dir).resolve() == MODELS_DIR.resolve() else Path(out_dir)
+
+
+def epoch_batches(x: np.ndarray, y: np.ndarray, steps: int, first_epoch: int, distorted: bool) -> tf.data.Dataset:
+    """Batches for model.fit(steps_per_epoch=steps): the numbers in a new seeded order each epoch,
+    drawn as an unbroken run draws them from `first_epoch` on (a resumed run skips what it has seen)."""
+    images, labels = tf.constant(x), tf.constant(y)
+    return (
+        tf.data.Dataset.range(len(x))
+        .shuffle(len(x), seed=TRAIN_SEED, reshuffle_each_iteration=True)
+        .repeat()
+        .skip(first_epoch * steps * BATCH_SIZE)
+        .map(lambda i: (tf.cast(tf.gather(images, i), tf.float32)[..., None] / 255.0, tf.gather(labels, i)))
+        .map(lambda x, y: (distort(x) if distorted else x, y), num_parallel_calls=tf.data.AUTOTUNE)
+        .batch(BATCH_SIZE)
+        .prefetch(2)
+    )
+
+
 def train(
     out_dir: Path,
     train_count: int,
@@ -123,7 +149,31 @@ def train(
     parish: bool = False,
     joined: int = 0,
     parish_copies: int = 1,
+    resume: bool = False,
 ) -> dict:
+    """Train (or, with `resume`, go on with) one run; its settings are what `--resume` reads back."""
+    settings = {
+        "out_dir": str(out_dir),
+        "train_count": train_count,
+        "val_count": val_count,
+        "epochs": epochs,
+        "cache_dir": str(cache_dir),
+        "init_from": str(init_from) if init_from else None,
+        "digits": digits,
+        "extra_count": extra_count,
+        "peak_lr": peak_lr,
+        "distorted": distorted,
+        "paper_count": paper_count,
+        "blend": blend,
+        "parish": parish,
+        "joined": joined,
+        "parish_copies": parish_copies,
+    }
+    folder = checkpoint_dir(out_dir)
+    checkpoint = load_checkpoint(folder, {"ctc_loss": ctc_loss}) if resume else None
+    if resume and checkpoint is None:
+        print(f"no checkpoint in {folder}: the run starts again from its first epoch", flush=True)
+    first_epoch, history = (checkpoint[1]["epochs_done"], checkpoint[1]["history"]) if checkpoint else (0, {})
     started = time.perf_counter()
     if paper_count or parish:
         x_train, y_train, x_val, y_val = paper_mix(train_count, paper_count, val_count, cache_dir)
@@ -148,22 +198,26 @@ def train(
         f"numbers ready: {len(x_train)} training, {len(x_val)} validation ({time.perf_counter() - started:.0f} s)",
         flush=True,
     )
-    model = keras.models.load_model(init_from, compile=False) if init_from else build_number_reader()
-    steps = epochs * int(np.ceil(len(x_train) / BATCH_SIZE))
-    schedule = keras.optimizers.schedules.CosineDecay(
-        peak_lr / 10, steps, warmup_target=peak_lr, warmup_steps=steps // 20
-    )
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=ctc_loss)
-    dataset = (
-        tf.data.Dataset.from_tensor_slices((x_train, y_train))
-        .shuffle(len(x_train), seed=TRAIN_SEED)
-        .map(lambda x, y: (tf.cast(x, tf.float32)[..., None] / 255.0, y))
-        .map(lambda x, y: (distort(x) if distorted else x, y), num_parallel_calls=tf.data.AUTOTUNE)
-        .batch(BATCH_SIZE)
-        .prefetch(2)
-    )
+    steps = int(np.ceil(len(x_train) / BATCH_SIZE))
+    if checkpoint:
+        model = checkpoint[0]  # weights, optimizer state and the schedule's step, as the last epoch left them
+        print(f"resuming {folder} after epoch {first_epoch} of {epochs}", flush=True)
+    else:
+        model = keras.models.load_model(init_from, compile=False) if init_from else build_number_reader()
+        schedule = keras.optimizers.schedules.CosineDecay(
+            peak_lr / 10, epochs * steps, warmup_target=peak_lr, warmup_steps=epochs * steps // 20
+        )
+        model.compile(optimizer=keras.optimizers.Adam(schedule), loss=ctc_loss)
+        write_run_settings(folder, settings)
     started = time.perf_counter()
-    model.fit(dataset, epochs=epochs, verbose=2, callbacks=[ProgressLine(x_val, y_val)])
+    model.fit(
+        epoch_batches(x_train, y_train, steps, first_epoch, distorted),
+        steps_per_epoch=steps,
+        initial_epoch=first_epoch,
+        epochs=epochs,
+        verbose=2,
+        callbacks=[ProgressLine(x_val, y_val), EpochCheckpoint(folder, settings, history)],
+    )
     seconds = time.perf_counter() - started
     if blend is not None:
         model = blended_model(init_from, model, blend)
@@ -182,10 +236,20 @@ def train(
         "epochs": epochs,
         "blend": blend,
         "train_seconds": round(seconds, 1),
+        "resumed_after_epoch": first_epoch or None,
         "parameters": int(model.count_params()),
     }
     update_metrics("number_reader", figures, out_dir / "metrics.json")
     return figures
+
+
+def resume_run(folder: Path) -> dict:
+    """Go on with the run whose checkpoints are in `folder`, with the settings it was started with."""
+    settings = run_settings(folder)
+    for key in ("out_dir", "cache_dir"):
+        settings[key] = Path(settings[key])
+    settings["init_from"] = Path(settings["init_from"]) if settings["init_from"] else None
+    return train(**settings, resume=True)
 
 
 def paper_mix(
@@ -286,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
         help="with --blend: blend this finished fine-tune (.keras) with --init-from instead of training",
     )
     parser.add_argument("--evaluate-only", action="store_true", help="score the saved model and record it")
+    parser.add_argument(
+        "--resume",
+        metavar="RUN",
+        help="go on with the run whose checkpoints are in RUN (its --out-dir, or runs/number_reader), as it started",
+    )
     args = parser.parse_args(argv)
     if (args.blend is not None or args.blend_tuned) and not args.init_from:
         parser.error("--blend needs --init-from: the weights the fine-tune started from")
@@ -296,7 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.blend is not None and not 0 <= args.blend <= 1:
         parser.error("--blend is a share: from 0 to 1")
     out_dir, cache_dir = Path(args.out_dir), Path(args.cache_dir)
-    if args.evaluate_only:
+    if args.resume:
+        figures = resume_run(Path(args.resume))
+    elif args.evaluate_only:
         figures = evaluate(out_dir, args.val_count, cache_dir, args.digits)
     elif args.blend_tuned:
         figures = blend_finished(
