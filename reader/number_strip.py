@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from reader.masks import window_counts
-from reader.paper_ink import RULE_MIN_THICKNESS, RULE_THICKNESS, ink_image, ink_runs, thin_runs
+from reader.paper_ink import ink_image, ink_runs, thin_full_bands
 from reader.preprocess import EmptyImageError, ink_bounding_box, resize_weights
 
 STRIP_HEIGHT, STRIP_WIDTH = 32, 256  # the number reader's input: room for 8 digits side by side
@@ -90,8 +90,7 @@ def centrality(start: int, end: int, size: int) -> float:
 def upright_lines(strong: np.ndarray) -> np.ndarray:
     """bool (W,): the thin bands of columns (as thin as paper_ink.rules' rules) holding strong ink in
     LINE_SHARE of the rows, gaps of a pixel joined."""
-    joined = window_counts(strong, 1) > 0
-    return thin_runs(joined.mean(axis=0) >= LINE_SHARE, max(RULE_MIN_THICKNESS, RULE_THICKNESS * strong.shape[1]))
+    return thin_full_bands((window_counts(strong, 1) > 0).mean(axis=0), LINE_SHARE)
 
 
 def number_box(ink: np.ndarray) -> tuple[int, int, int, int]:

@@ -162,14 +162,19 @@ def thin_runs(flags: np.ndarray, longest: float) -> np.ndarray:
     return kept
 
 
+def thin_full_bands(shares: np.ndarray, share: float) -> np.ndarray:
+    """Each column's (row's) share of inked pixels -> the columns (rows) with at least `share`, in bands
+    as thin as a rule (RULE_THICKNESS of the side, at least RULE_MIN_THICKNESS px)."""
+    return thin_runs(shares >= share, max(RULE_MIN_THICKNESS, RULE_THICKNESS * shares.size))
+
+
 def rules(ink: np.ndarray) -> np.ndarray:
     """bool (H, W): the ink of thin bands of columns and rows that hold ink nearly all along the paper
     (RULE_SHARE, RULE_THICKNESS), and of their neighbours: a ledger's column rules, a form's lines, whole
     or broken by gaps of a pixel or two (ink counts one pixel around it), with the faint edges beside them."""
     height, width = ink.shape
     strong = window_counts(ink > np.float32(RULE_LEVEL * float(ink.max())), 1) > 0
-    upright = thin_runs(strong.mean(axis=0) >= RULE_SHARE, max(RULE_MIN_THICKNESS, RULE_THICKNESS * width))
-    across = thin_runs(strong.mean(axis=1) >= RULE_SHARE, max(RULE_MIN_THICKNESS, RULE_THICKNESS * height))
+    upright, across = thin_full_bands(strong.mean(axis=0), RULE_SHARE), thin_full_bands(strong.mean(axis=1), RULE_SHARE)
     upright = window_counts(upright[None, :], 1)[0] > 0
     across = window_counts(across[:, None], 1)[:, 0] > 0
     return (upright[None, :] | across[:, None]) & (ink > 0)

@@ -4,7 +4,7 @@
 // tests/test_number_reader.py compares them.
 
 import { windowCounts } from './masks.js';
-import { inkImage, inkRuns, thinRuns } from './paperInk.js';
+import { inkImage, inkRuns, thinFullBands } from './paperInk.js';
 import { EmptyImageError, inkBoundingBox, resizeWeights } from './preprocess.js';
 
 const tf = globalThis.tf;
@@ -81,13 +81,11 @@ export function centrality(start, end, size, centreFloor) {
 export function uprightLines(strong, config) {
   const { rows, cols } = strong;
   const joined = windowCounts(strong, 1);
-  const shares = new Uint8Array(cols);
-  for (let x = 0; x < cols; x++) {
-    let count = 0;
-    for (let y = 0; y < rows; y++) if (joined[y * cols + x] > 0) count++;
-    shares[x] = count / rows >= config.line_share ? 1 : 0;
-  }
-  return thinRuns(shares, Math.max(config.rule_min_thickness, config.rule_thickness * cols));
+  const counts = new Float64Array(cols);
+  joined.forEach((n, i) => {
+    if (n > 0) counts[i % cols] += 1;
+  });
+  return thinFullBands(counts, rows, config.line_share, config);
 }
 
 /**

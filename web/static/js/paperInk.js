@@ -210,6 +210,16 @@ export function thinRuns(flags, longest) {
 }
 
 /**
+ * Each column's (row's) count of inked pixels out of `length` -> the columns (rows) with at least
+ * `share` of them, in bands as thin as a rule (rule_thickness of the side, at least rule_min_thickness px).
+ * @returns {Uint8Array}
+ */
+export function thinFullBands(counts, length, share, config) {
+  const thickest = Math.max(config.rule_min_thickness, config.rule_thickness * counts.length);
+  return thinRuns(Array.from(counts, (n) => (n / length >= share ? 1 : 0)), thickest);
+}
+
+/**
  * Uint8Array (H x W, 1 set): the ink of thin bands of columns and rows that hold ink nearly all along
  * the paper (rule_share, rule_thickness), and of their neighbours: a ledger's column rules, a form's
  * lines, whole or broken by gaps of a pixel or two (ink counts one pixel around it), with the faint
@@ -230,12 +240,11 @@ export function rules(ink, config) {
       inRow[Math.floor(i / width)] += 1;
     }
   });
-  const flagged = (counts, length, across) => {
-    const thickest = Math.max(config.rule_min_thickness, config.rule_thickness * across);
-    const full = thinRuns(counts.map((n) => (n / length >= config.rule_share ? 1 : 0)), thickest);
+  const flagged = (counts, length) => {
+    const full = thinFullBands(counts, length, config.rule_share, config);
     return windowCounts({ data: full, rows: 1, cols: counts.length }, 1).map((n) => (n > 0 ? 1 : 0));
   };
-  const [upright, across] = [flagged(inColumn, height, width), flagged(inRow, width, height)];
+  const [upright, across] = [flagged(inColumn, height), flagged(inRow, width)];
   return Uint8Array.from(data, (v, i) => ((upright[i % width] || across[Math.floor(i / width)]) && v > 0 ? 1 : 0));
 }
 
