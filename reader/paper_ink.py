@@ -338,11 +338,11 @@ def pooled_line_ink(ink: np.ndarray) -> np.ndarray:
     return found - opening_along_rows(found.T.copy(), thick).T  # what stays is long and thin: a line
 
 
-def normalise_background(gray: np.ndarray) -> np.ndarray:
-    """Grayscale photo, scan or canvas (either polarity) -> float32 (H, W) >= 0, light ink on black
-    with the paper at 0: a page margin or desk around the paper made paper, uneven light and shadows
-    (the paper level) subtracted and, where the light dims, divided out; paper grain and patterns (the
-    noise floor) cut, ruled lines and box edges taken out."""
+def paper_residue(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Grayscale photo, scan or canvas (either polarity) -> (float32 >= 0 over the paper's box, light ink
+    on black with the paper at 0; the box (top, left, bottom, right) in gray): a page margin or desk
+    around the paper made paper, uneven light and shadows (the paper level) subtracted and, where the
+    light dims, divided out, paper grain and patterns (the noise floor) cut."""
     whole = ink_polarity_gray(gray)
     blocks = dark_blocks(whole)
     # The paper alone is normalised: the rows and columns that are all margin or desk are left out,
@@ -355,15 +355,34 @@ def normalise_background(gray: np.ndarray) -> np.ndarray:
     # neighbours, so the number's box finds it (number_box's strong ink). Evenly lit paper is scaled by 1.
     lit = np.maximum(1.0 - level, MIN_PAPER_LIGHT)
     residue = np.maximum(ink - level, 0.0) * (lit.max() / lit)
-    residue = np.maximum(residue - noise_floor(residue), 0.0).astype(np.float32)
+    return np.maximum(residue - noise_floor(residue), 0.0).astype(np.float32), (top, left, bottom, right)
+
+
+def on_page(part: np.ndarray, box: tuple[int, int, int, int], shape: tuple[int, ...]) -> np.ndarray:
+    """float32 `shape` of zeros with `part` at box (top, left, bottom, right): the paper back in the image."""
+    out = np.zeros(shape, dtype=np.float32)
+    out[box[0] : box[2], box[1] : box[3]] = part
+    return out
+
+
+def normalise_background(gray: np.ndarray) -> np.ndarray:
+    """Grayscale photo, scan or canvas (either polarity) -> float32 (H, W) >= 0, light ink on black
+    with the paper at 0: paper_residue, with ruled lines and box edges taken out."""
+    residue, box = paper_residue(gray)
     residue = residue - line_ink(residue)
     residue[rules(residue)] = 0.0
-    out = np.zeros(gray.shape, dtype=np.float32)
-    out[top:bottom, left:right] = residue
-    return out
+    return on_page(residue, box, gray.shape)
 
 
 def ink_image(pixels: np.ndarray) -> np.ndarray:
     """Image pixels (any size, either polarity, canvas or paper) -> float32 (H, W) in [0, 1], light
     ink on black, at full size: what reader/segment.py cuts into digits. Raises EmptyImageError when blank."""
     return stretch_contrast(normalise_background(to_grayscale(pixels)))
+
+
+def digit_ink(pixels: np.ndarray) -> np.ndarray:
+    """Image of one digit (any size, either polarity, canvas or paper) -> float32 (H, W) in [0, 1], light
+    ink on black: paper_residue without the search for lines, which in a crop as tight as one digit's
+    would take its strokes (a 1 spans the crop as a rule spans a ledger). Raises EmptyImageError when blank."""
+    gray = to_grayscale(pixels)
+    return stretch_contrast(on_page(*paper_residue(gray), gray.shape))

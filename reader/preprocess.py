@@ -1,10 +1,11 @@
-"""Twin of web/static/js/preprocess.js: any image -> the digit classifiers' 28x28 input, by the steps
-every model's input shares (grayscale, contrast, the ink's box, triangle-filter resizing).
+"""Twin of web/static/js/preprocess.js: the steps every model's input shares (grayscale, contrast, the ink's
+box, triangle-filter resizing), and ink -> the digit classifiers' 28x28 input.
 
 Same steps, same names (snake_case here, camelCase there), same order. Change both in one commit; tests/test_parity.py
-compares them on the same pixels. The other inputs are made from these steps beside it: paper_ink.py (a photo or
-scan of writing -> its ink), number_strip.py (the number reader's strip), house_crop.py (the house reader's
-windows), photo_view.py (the localizer's view); preprocess_config.py gathers their settings for metadata.json.
+compares them on the same pixels. The inputs are made from these steps beside it: digit_input.py (an image of a
+digit), paper_ink.py (a photo or scan of writing -> its ink), number_strip.py (the number reader's strip),
+house_crop.py (the house reader's windows), photo_view.py (the localizer's view); preprocess_config.py gathers their
+settings for metadata.json.
 """
 
 from __future__ import annotations
@@ -124,7 +125,15 @@ def centre_by_mass(gray: np.ndarray, size: int = INPUT_SIZE) -> np.ndarray:
     return out
 
 
-def preprocess_digit(pixels: np.ndarray) -> np.ndarray:
-    """Image pixels (any size, either polarity) -> float32 (28, 28) in [0, 1], light ink on black."""
-    gray = stretch_contrast(invert_if_light_background(to_grayscale(pixels)))
-    return centre_by_mass(scale_into_box(crop_to_ink(gray)))
+def digit_from_ink(ink: np.ndarray) -> np.ndarray:
+    """Ink (float32 (H, W) in [0, 1], light on black, the paper at 0) -> float32 (28, 28): the ink's box
+    scaled into MNIST's 20x20 and centred by mass, as MNIST was made."""
+    return centre_by_mass(scale_into_box(crop_to_ink(ink)))
+
+
+def preprocess_clean(pixels: np.ndarray) -> np.ndarray:
+    """A digit on an even background, its border's level (the page's canvas, a segmented digit's crop:
+    segment.py digit_crop), either polarity -> float32 (28, 28) in [0, 1], light ink on black. Quick: the
+    page reads its canvas this way after every stroke. Any other image: digit_input.preprocess_digit.
+    Raises EmptyImageError when blank."""
+    return digit_from_ink(stretch_contrast(invert_if_light_background(to_grayscale(pixels))))

@@ -26,13 +26,14 @@ from reader.decode import (
     frame_boxes,
     require_digits,
 )
+from reader.digit_input import preprocess_digit
 from reader.house_crop import candidate_boxes, preprocess_house
 from reader.litert import LiteRTModel
 from reader.locate import locate_number
 from reader.number_strip import STRIP_WIDTH, number_strips
 from reader.paper_ink import ink_image
 from reader.paths import MODELS_DIR, served_file
-from reader.preprocess import INK_THRESHOLD, EmptyImageError, preprocess_digit
+from reader.preprocess import INK_THRESHOLD, EmptyImageError, preprocess_clean
 from reader.segment import segment_config, segment_number
 
 Box = tuple[int, int, int, int]
@@ -185,7 +186,7 @@ def find_house_number(pixels: np.ndarray, model, localizer) -> dict:
 
 def classify_crops(crops: list[np.ndarray], model) -> np.ndarray:
     """Digit crops -> (N, 10) probabilities, all crops in one batch."""
-    x = np.stack([preprocess_digit(crop) for crop in crops])[..., None]
+    x = np.stack([preprocess_clean(crop) for crop in crops])[..., None]
     return outputs(model, x)[0]
 
 

@@ -18,6 +18,7 @@ from PIL import Image, ImageFilter
 from reader.paths import SHARED_DATA_DIR
 
 PARISH_VALIDATION = SHARED_DATA_DIR / "handwriting" / "parish_numbers" / "validation"
+DIDA_DIR = SHARED_DATA_DIR / "handwriting" / "dida_digits"
 # The scan that stopped the CLI with a traceback and got a 500 from the API, once cut to its paper.
 CRASHING_SCAN = "died_K2709_0100a-DM_row_id_0.Jpg"
 # Parish validation scans the ink finding once got wrong, and what is written in them (issue 29):
@@ -72,6 +73,16 @@ def parish_scans(count: int, seed: int = 28) -> list[np.ndarray]:
 def named_scans(names) -> list[np.ndarray]:
     """Parish validation scans by file name (uint8 grey). Raises FileNotFoundError when the data is not there."""
     return [np.asarray(Image.open(PARISH_VALIDATION / name).convert("L")) for name in names]
+
+
+# DIDA validation photos (colour, old paper) whose ink crosses the border: the border's mean was taken for the
+# background, and the first four were refused as blank, the last two misread.
+DIDA_BORDER_PHOTOS = ("0/0_90.jpg", "0/0_120.jpg", "2/2_90.jpg", "2/2_290.jpg", "0/0_140.jpg", "1/1_150.jpg")
+
+
+def dida_photos(names=DIDA_BORDER_PHOTOS) -> list[np.ndarray]:
+    """DIDA digit photos by path under dida_digits (uint8 RGB). Raises FileNotFoundError when the data is not there."""
+    return [np.asarray(Image.open(DIDA_DIR / name).convert("RGB")) for name in names]
 
 
 def margin_cut(gray: np.ndarray) -> np.ndarray:

@@ -43,8 +43,10 @@ def encode_image(image: np.ndarray) -> dict:
     return {"width": rgba.shape[1], "height": rgba.shape[0], "rgba_base64": base64.b64encode(rgba.tobytes()).decode()}
 
 
-def js_preprocess(images: list[np.ndarray], config: dict) -> list[dict]:
-    return call_harness({"op": "preprocess", "images": [encode_image(im) for im in images], "config": config})
+def js_preprocess(images: list[np.ndarray], config: dict, clean: bool = False) -> list[dict]:
+    """preprocessDigit (digitInput.js) of each image, or preprocessClean (preprocess.js) with `clean`."""
+    request = {"op": "preprocess", "images": [encode_image(im) for im in images], "config": config, "clean": clean}
+    return call_harness(request)
 
 
 def js_preprocess_house(images: list[np.ndarray], boxes: list, config: dict) -> list[np.ndarray]:

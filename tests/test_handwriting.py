@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT, require_data
 
-PARISH_FLOOR = 0.82  # the committed number reader: 84.1 % of the 2,697 (models/metrics.json)
+PARISH_FLOOR = 0.845  # the committed number reader: 86.2 % of the 2,697 (models/metrics.json)
 
 
 def test_the_validation_splits_are_fixed_and_never_trained_on():
@@ -69,8 +69,8 @@ def test_long_numbers_are_real_numbers_side_by_side_and_fit_the_strip():
 # What the committed readers read of the real validation sets (models/metrics.json, make evaluate-handwriting),
 # each floor a little under the recorded figure: a model or preprocessing change that loses real handwriting fails.
 REAL_FLOORS = {
-    ("real_dida_digits", "cnn"): 0.85,
-    ("real_dida_digits", "mlp"): 0.63,
+    ("real_dida_digits", "cnn"): 0.89,
+    ("real_dida_digits", "mlp"): 0.67,
     ("real_nsysu_digits", "cnn"): 0.97,
     ("real_nsysu_digits", "mlp"): 0.93,
     ("real_parish_numbers", "number_reader"): PARISH_FLOOR,

@@ -322,9 +322,33 @@ def test_a_blend_keeps_its_share_of_the_fine_tune():
     assert np.array_equal(blend_weights(start, tuned, 1.0)[1], tuned[1])
 
 
+def test_context_blocks_start_as_no_change_and_blend_in_by_their_share():
+    import tf_keras as keras
+
+    from train.blend import blended_model
+    from train.models import build_number_reader, context_blocks_off, with_context_blocks
+
+    base = build_number_reader()
+    strips = np.random.default_rng(0).random((4, 32, 256, 1), dtype=np.float32)
+    before = base.predict(strips, verbose=0)
+    wider = with_context_blocks(base, 2)  # a frame sees its neighbours whole: more layers, same reading at first
+    assert wider.count_params() > base.count_params()
+    assert np.abs(wider.predict(strips, verbose=0) - before).max() == 0.0
+    # As after a fine-tune (a model of its own, as loaded from its file): every weight moved, the blocks on.
+    tuned = with_context_blocks(keras.models.clone_model(base), 2)
+    tuned.set_weights([w + np.float32(0.05) for w in wider.get_weights()])
+    after = tuned.predict(strips, verbose=0)
+    off = context_blocks_off(base, tuned)  # the blend's start reads as the base reader did
+    assert np.abs(off.predict(strips, verbose=0) - before).max() == 0.0
+    assert np.abs(after - before).max() > 1e-3
+    whole = blended_model(context_blocks_off(base, tuned), tuned, 1.0)
+    assert np.abs(whole.predict(strips, verbose=0) - after).max() < 1e-6
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
+        (["--context-blocks", "2"], "--context-blocks needs --init-from"),
         (["--blend", "0.5"], "--blend needs --init-from"),
         (["--init-from", "a.keras", "--blend-tuned", "b.keras"], "--blend-tuned needs --blend"),
         (["--init-from", "a.keras", "--blend", "1.5"], "from 0 to 1"),

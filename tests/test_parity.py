@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from reader import preprocess_config
-from reader.preprocess import EmptyImageError, preprocess_digit
+from reader.digit_input import preprocess_digit
+from reader.preprocess import EmptyImageError, preprocess_clean
 from tests.conftest import ROOT, require_data
 from tests.drawings import ONE, SEVEN, draw_polylines, half_in_deep_shadow
-from tests.hard_images import MARGIN_SCANS, named_scans, parish_scans
+from tests.hard_images import MARGIN_SCANS, dida_photos, named_scans, parish_scans
 from tests.jsbridge import js_predict, js_preprocess, node_available
 
 pytestmark = pytest.mark.skipif(not node_available(), reason="node or node_modules missing: run `make setup`")
@@ -34,13 +35,21 @@ def fixture_images(pen_digits) -> list[np.ndarray]:
     return images
 
 
-def test_preprocessing_twins_agree(pen_digits):
+@pytest.mark.parametrize("clean", [False, True], ids=["any image", "clean canvas"])
+def test_preprocessing_twins_agree(pen_digits, clean):
     images = fixture_images(pen_digits)
-    results = js_preprocess(images, CONFIG)
-    for image, js in zip(images, results):
+    python = preprocess_clean if clean else preprocess_digit
+    for image, js in zip(images, js_preprocess(images, CONFIG, clean)):
         assert js["ok"], js
-        diff = np.abs(np.array(js["values"]).reshape(28, 28) - preprocess_digit(image)).max()
-        assert diff <= 1e-4
+        assert np.abs(np.array(js["values"]).reshape(28, 28) - python(image)).max() <= 1e-4
+
+
+def test_preprocessing_twins_agree_on_real_digit_photos():
+    # Colour photos of ink on old paper whose ink crosses the border (DIDA): the paper found and subtracted.
+    photos = require_data(dida_photos, "the DIDA digit photos")
+    for image, js in zip(photos, js_preprocess(photos, CONFIG)):
+        assert js["ok"], js
+        assert np.abs(np.array(js["values"]).reshape(28, 28) - preprocess_digit(image)).max() <= 1e-4
 
 
 def test_metadata_carries_the_python_constants():
@@ -48,11 +57,12 @@ def test_metadata_carries_the_python_constants():
         assert json.loads((WEB_MODELS / name / "metadata.json").read_text())["preprocess"] == CONFIG
 
 
+@pytest.mark.parametrize("clean", [False, True], ids=["any image", "clean canvas"])
 @pytest.mark.parametrize("image", [np.full((40, 30), 255, np.uint8), np.zeros((10, 10), np.uint8)])
-def test_both_twins_refuse_a_blank_image(image):
+def test_both_twins_refuse_a_blank_image(image, clean):
     with pytest.raises(EmptyImageError):
-        preprocess_digit(image)
-    (js,) = js_preprocess([image], CONFIG)
+        (preprocess_clean if clean else preprocess_digit)(image)
+    (js,) = js_preprocess([image], CONFIG, clean)
     assert not js["ok"] and js["error"] == "EmptyImageError"
 
 

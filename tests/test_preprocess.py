@@ -3,18 +3,19 @@
 import numpy as np
 import pytest
 
+from reader.digit_input import preprocess_digit
 from reader.number_strip import number_box
 from reader.paper_ink import ink_image
 from reader.preprocess import (
     EmptyImageError,
     ink_bounding_box,
-    invert_if_light_background,
-    preprocess_digit,
     scaled_size,
     stretch_contrast,
     to_grayscale,
 )
+from tests.conftest import require_data
 from tests.drawings import SEVEN, draw_polylines, half_in_deep_shadow
+from tests.hard_images import dida_photos
 
 
 def aligned_difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -101,7 +102,7 @@ def on_paper(drawing: np.ndarray, lines: bool = False, shadow: bool = False) -> 
 
 def test_a_clean_canvas_is_left_as_it_was():
     drawing = draw_polylines(SEVEN)
-    assert np.array_equal(ink_image(drawing), stretch_contrast(invert_if_light_background(to_grayscale(drawing))))
+    assert np.array_equal(ink_image(drawing), stretch_contrast(1.0 - to_grayscale(drawing)))  # dark ink on white
 
 
 def test_ruled_lines_are_taken_out_and_the_digit_kept():
@@ -220,3 +221,13 @@ def test_a_ledgers_column_rules_are_not_ink_but_a_tall_one_is():
     one = np.full((280, 1120), 255, np.uint8)
     one[40:240, 500:516] = 0  # a tall 1 on the number canvas, short of the edges: ink
     assert number_box(ink_image(one)) == (40, 500, 240, 516)
+
+
+def test_a_digit_photo_whose_ink_crosses_its_border_is_found_on_its_paper():
+    # Old paper's border holds ink and the paper is mid-grey: the border's mean made four of these blank,
+    # and the rest a digit on a grey block. The paper's own level is subtracted instead.
+    for photo in require_data(dida_photos, "the DIDA digit photos"):
+        digit = preprocess_digit(photo)
+        top, left, bottom, right = ink_bounding_box(digit)
+        assert max(bottom - top, right - left) >= 18  # the digit fills MNIST's 20-px box ...
+        assert (digit > 0.1).mean() < 0.4  # ... as strokes, not as a block of paper

@@ -214,8 +214,10 @@ def test_int8_reaches_the_recorded_accuracy_on_a_sample(name: str, mnist, reques
     keras_measured = score(keras_model(name), name, data)
     print(f"\n{name} int8 on {count}: {measured:.4f} (full set: {recorded:.4f}; Keras on these: {keras_measured:.4f})")
     assert measured >= recorded - three_standard_errors(recorded, count)
-    # The same images through Keras: int8 loses at most the allowed drop, plus one image of slack.
-    assert (keras_measured - measured) * 100 <= MAX_DROP_POINTS + 100 / count
+    # The same images through Keras: int8 loses at most the allowed drop, plus one image of slack, counted
+    # in images (as points, 2 of 200 came to 1.0000000000000009 > 1.0).
+    lost = round((keras_measured - measured) * count)
+    assert lost <= MAX_DROP_POINTS * count / 100 + 1
 
 
 # --- what the server reads ---------------------------------------------------------------

@@ -7,8 +7,6 @@ gives back most of the loss. The number reader and the digit classifiers blend t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import tf_keras as keras
 
@@ -20,8 +18,8 @@ def blend_weights(start: list[np.ndarray], tuned: list[np.ndarray], share: float
     return [((1 - share) * a + share * b).astype(a.dtype) for a, b in zip(start, tuned)]
 
 
-def blended_model(init_from: Path, tuned: keras.Model, share: float) -> keras.Model:
-    """The fine-tuned model with blend_weights of it and the model it was initialised from."""
-    start = keras.models.load_model(init_from, compile=False)
+def blended_model(start: keras.Model, tuned: keras.Model, share: float) -> keras.Model:
+    """The fine-tuned model with blend_weights of it and `start`, the model it was initialised from
+    (as it was built for the fine-tune: the same layers)."""
     tuned.set_weights(blend_weights(start.get_weights(), tuned.get_weights(), share))
     return tuned

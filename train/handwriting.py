@@ -20,8 +20,9 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from reader.digit_input import preprocess_digit
 from reader.paths import CACHE_DIR, SHARED_DATA_DIR
-from reader.preprocess import EmptyImageError, ink_bounding_box, preprocess_digit
+from reader.preprocess import EmptyImageError, ink_bounding_box
 from reader.read import load_image
 from train.numbers import encode_label, number_strips_uint8
 

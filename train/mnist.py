@@ -157,7 +157,7 @@ def train(
         ).history
         train_seconds, train_images = time.perf_counter() - started, len(x_train)
     if blend is not None:
-        model = blended_model(init_from, model, blend)
+        model = blended_model(keras.models.load_model(init_from, compile=False), model, blend)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir / f"{name}.keras")

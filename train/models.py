@@ -6,6 +6,7 @@ Both read float32 (N, 28, 28, 1) in [0, 1], light digit on black, and end in a
 
 from __future__ import annotations
 
+import numpy as np
 import tf_keras as keras
 
 INPUT_SHAPE = (28, 28, 1)
@@ -190,3 +191,45 @@ def build_stroke_reader(width: int = 48, dropout: float = 0.3) -> keras.Model:
     x = keras.layers.Dropout(dropout)(x)
     outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax", name="digit")(x)
     return keras.Model(inputs, outputs, name="stroke_reader")
+
+
+def with_context_blocks(reader: keras.Model, blocks: int, width: int = 128) -> keras.Model:
+    """A number reader with `blocks` residual blocks more between its frames and its output: two
+    dilated 1-D convs each (dilations 1, 2, 4, ...), so a frame sees a digit's neighbours whole (the
+    base reader sees about 34 px, under two digits). Each block's last BatchNorm starts at zero, so the
+    new reader reads exactly as `reader` did until it is trained: a fine-tune starts from what the
+    reader knows, and a blend with it (train/blend.py) is a blend of the same function."""
+    frames = reader.get_layer("frames")
+    dropout = reader.layers[reader.layers.index(frames) - 1]
+    x = dropout.input  # the frames' features (64 x width, after a ReLU: >= 0, so the last ReLU keeps them)
+    for block in range(blocks):
+        dilation = 2**block
+        name = f"context{block + 1}"  # named: the base reader's own layers took the default names
+        branch = keras.layers.Conv1D(
+            width, 3, padding="same", dilation_rate=dilation, use_bias=False, name=f"{name}_conv_a"
+        )(x)
+        branch = keras.layers.ReLU(name=f"{name}_relu_a")(keras.layers.BatchNormalization(name=f"{name}_bn_a")(branch))
+        branch = keras.layers.Conv1D(
+            width, 3, padding="same", dilation_rate=dilation, use_bias=False, name=f"{name}_conv_b"
+        )(branch)
+        branch = keras.layers.BatchNormalization(gamma_initializer="zeros", name=f"{name}_bn_b")(branch)
+        x = keras.layers.ReLU(name=f"{name}_out")(keras.layers.Add(name=f"{name}_add")([x, branch]))
+    x = keras.layers.Dropout(dropout.rate, name="context_dropout")(x)
+    outputs = keras.layers.Dense(frames.units, activation="softmax", name="frames", weights=frames.get_weights())(x)
+    return keras.Model(reader.input, outputs, name="number_reader")
+
+
+def context_blocks_off(base: keras.Model, tuned: keras.Model) -> keras.Model:
+    """`base` (a reader without context blocks) with `tuned`'s context blocks added switched off: their
+    convs as tuned, each block's last BatchNorm at zero scale and shift, so it reads exactly as `base`.
+    The start a fine-tune that added the blocks is blended with (train/blend.py): the blend then turns
+    the blocks up by its share as the base weights move, where a fresh random start would add noise."""
+    blocks = sum(1 for layer in tuned.layers if layer.name.endswith("_add") and layer.name.startswith("context"))
+    start = with_context_blocks(base, blocks)
+    for layer in start.layers:
+        if layer.name.startswith("context") and layer.weights:
+            weights = tuned.get_layer(layer.name).get_weights()
+            if layer.name.endswith("_bn_b"):  # gamma, beta, moving mean, moving variance
+                weights = [np.zeros_like(weights[0]), np.zeros_like(weights[1]), *weights[2:]]
+            layer.set_weights(weights)
+    return start

@@ -36,7 +36,7 @@ from train.blend import blended_model
 from train.checkpoints import EpochCheckpoint, load_checkpoint, run_settings, write_run_settings
 from train.cli import command
 from train.evaluate import update_metrics
-from train.models import build_number_reader
+from train.models import build_number_reader, context_blocks_off, with_context_blocks
 from train.number_accuracy import whole_number_accuracy
 from train.numbers import MAX_DIGITS, digit_banks, make_numbers_parallel
 
@@ -92,24 +92,41 @@ def distort(strip: tf.Tensor) -> tf.Tensor:
 
 
 class ProgressLine(keras.callbacks.Callback):
-    """One line per epoch with the validation whole-number accuracy: the figure that matters."""
+    """One line per epoch with the validation whole-number accuracy: the figure that matters; with
+    real validation numbers (the parish validation strips), theirs too."""
 
-    def __init__(self, x_val: np.ndarray, y_val: np.ndarray):
+    def __init__(self, x_val: np.ndarray, y_val: np.ndarray, real: tuple[np.ndarray, np.ndarray] | None = None):
         super().__init__()
-        self.x_val, self.y_val = x_val, y_val
+        self.x_val, self.y_val, self.real = x_val, y_val, real
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         seconds = time.perf_counter() - self.started
-        score = whole_number_accuracy(self.model, self.x_val, self.y_val)["whole_number_accuracy"]
-        print(
-            json.dumps(
-                {"epoch": epoch + 1, "seconds": round(seconds, 1), "loss": round(logs["loss"], 4), "val_whole": score}
-            ),
-            flush=True,
-        )
+        line = {
+            "epoch": epoch + 1,
+            "seconds": round(seconds, 1),
+            "loss": round(logs["loss"], 4),
+            "val_whole": whole_number_accuracy(self.model, self.x_val, self.y_val)["whole_number_accuracy"],
+        }
+        if self.real is not None:  # one strip each (24 px), not the CLI's vote: a quick real figure per epoch
+            line["parish_val_whole"] = whole_number_accuracy(self.model, *self.real)["whole_number_accuracy"]
+        print(json.dumps(line), flush=True)
+
+
+def starting_model(init_from: Path, context_blocks: int = 0) -> keras.Model:
+    """The weights a run starts from, with `context_blocks` new residual blocks (train/models.py
+    with_context_blocks: it reads as before until trained)."""
+    model = keras.models.load_model(init_from, compile=False)
+    return with_context_blocks(model, context_blocks) if context_blocks else model
+
+
+def blend_start(init_from: Path, tuned: keras.Model, context_blocks: int = 0) -> keras.Model:
+    """What a fine-tune is blended with: the model it started from, its new context blocks (if it added
+    some) as tuned but switched off (train/models.py context_blocks_off)."""
+    model = keras.models.load_model(init_from, compile=False)
+    return context_blocks_off(model, tuned) if context_blocks else model
 
 
 def checkpoint_dir(out_dir: Path) -> Path:
@@ -149,6 +166,7 @@ def train(
     parish: bool = False,
     joined: int = 0,
     parish_copies: int = 1,
+    context_blocks: int = 0,
     resume: bool = False,
 ) -> dict:
     """Train (or, with `resume`, go on with) one run; its settings are what `--resume` reads back."""
@@ -168,6 +186,7 @@ def train(
         "parish": parish,
         "joined": joined,
         "parish_copies": parish_copies,
+        "context_blocks": context_blocks,
     }
     folder = checkpoint_dir(out_dir)
     checkpoint = load_checkpoint(folder, {"ctc_loss": ctc_loss}) if resume else None
@@ -184,11 +203,12 @@ def train(
             x_more, y_more = cached_numbers(banks["train"], extra_count, EXTRA_SEED, cache_dir)
             x_train, y_train = np.concatenate([x_train, x_more]), np.concatenate([y_train, y_more])
         x_val, y_val = cached_numbers(banks["validation"], val_count, VAL_SEED, cache_dir)
-    real_count = 0
+    real_count, real_val = 0, None
     if parish:  # real handwritten numbers on real ledger paper (train/handwriting.py), all of them
         from train.handwriting import joined_numbers, parish_strips
 
         x_real, y_real = parish_strips("train", cache_dir)
+        real_val = parish_strips("validation", cache_dir)
         x_real, y_real = np.concatenate([x_real] * parish_copies), np.concatenate([y_real] * parish_copies)
         if joined:  # long numbers of real ink: 2-3 parish numbers side by side
             x_long, y_long = joined_numbers(x_real, y_real, joined, TRAIN_SEED, MAX_DIGITS)
@@ -203,7 +223,7 @@ def train(
         model = checkpoint[0]  # weights, optimizer state and the schedule's step, as the last epoch left them
         print(f"resuming {folder} after epoch {first_epoch} of {epochs}", flush=True)
     else:
-        model = keras.models.load_model(init_from, compile=False) if init_from else build_number_reader()
+        model = starting_model(init_from, context_blocks) if init_from else build_number_reader()
         schedule = keras.optimizers.schedules.CosineDecay(
             peak_lr / 10, epochs * steps, warmup_target=peak_lr, warmup_steps=epochs * steps // 20
         )
@@ -216,11 +236,11 @@ def train(
         initial_epoch=first_epoch,
         epochs=epochs,
         verbose=2,
-        callbacks=[ProgressLine(x_val, y_val), EpochCheckpoint(folder, settings, history)],
+        callbacks=[ProgressLine(x_val, y_val, real_val), EpochCheckpoint(folder, settings, history)],
     )
     seconds = time.perf_counter() - started
     if blend is not None:
-        model = blended_model(init_from, model, blend)
+        model = blended_model(blend_start(init_from, model, context_blocks), model, blend)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir / "number_reader.keras")
     figures = {
@@ -238,6 +258,7 @@ def train(
         "train_seconds": round(seconds, 1),
         "resumed_after_epoch": first_epoch or None,
         "parameters": int(model.count_params()),
+        "context_blocks": context_blocks,
     }
     update_metrics("number_reader", figures, out_dir / "metrics.json")
     return figures
@@ -268,7 +289,13 @@ def paper_mix(
 
 
 def blend_finished(
-    init_from: Path, tuned_path: Path, share: float, out_dir: Path, val_count: int, cache_dir: Path
+    init_from: Path,
+    tuned_path: Path,
+    share: float,
+    out_dir: Path,
+    val_count: int,
+    cache_dir: Path,
+    context_blocks: int = 0,
 ) -> dict:
     """--blend on a fine-tune that has already run: the same model the one-step command saves.
     Its training record is the finished run's (metrics.json beside it), with the blend and the
@@ -276,7 +303,7 @@ def blend_finished(
     from train.paper import clean_validation_numbers
 
     tuned = keras.models.load_model(tuned_path, compile=False)
-    model = blended_model(init_from, tuned, share)
+    model = blended_model(blend_start(init_from, tuned, context_blocks), tuned, share)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir / "number_reader.keras")
     record_path = tuned_path.parent / "metrics.json"
@@ -287,6 +314,7 @@ def blend_finished(
         "initialized_from": str(init_from),
         "blend": share,
         "blend_tuned": str(tuned_path),
+        "context_blocks": context_blocks,
     }
     update_metrics("number_reader", figures, out_dir / "metrics.json")
     return figures
@@ -349,6 +377,13 @@ def main(argv: list[str] | None = None) -> int:
         "--blend-tuned",
         help="with --blend: blend this finished fine-tune (.keras) with --init-from instead of training",
     )
+    parser.add_argument(
+        "--context-blocks",
+        type=int,
+        default=0,
+        help="add this many residual blocks of dilated 1-D convs to the --init-from reader, so each frame sees"
+        " more of the number; they start as no change (default: 0)",
+    )
     parser.add_argument("--evaluate-only", action="store_true", help="score the saved model and record it")
     parser.add_argument(
         "--resume",
@@ -358,6 +393,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if (args.blend is not None or args.blend_tuned) and not args.init_from:
         parser.error("--blend needs --init-from: the weights the fine-tune started from")
+    if args.context_blocks and not args.init_from:
+        parser.error("--context-blocks needs --init-from: the blocks are added to a trained reader")
+    if args.context_blocks < 0:
+        parser.error("--context-blocks is a count: 0 or more")
     if args.joined and not args.parish:
         parser.error("--joined needs --parish: long numbers are made of the parish numbers")
     if args.blend_tuned and args.blend is None:
@@ -371,7 +410,13 @@ def main(argv: list[str] | None = None) -> int:
         figures = evaluate(out_dir, args.val_count, cache_dir, args.digits)
     elif args.blend_tuned:
         figures = blend_finished(
-            Path(args.init_from), Path(args.blend_tuned), args.blend, out_dir, args.val_count, cache_dir
+            Path(args.init_from),
+            Path(args.blend_tuned),
+            args.blend,
+            out_dir,
+            args.val_count,
+            cache_dir,
+            args.context_blocks,
         )
     else:
         init = Path(args.init_from) if args.init_from else None
@@ -391,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
             args.parish,
             args.joined,
             args.parish_copies,
+            args.context_blocks,
         )
     print(json.dumps({"model": "number_reader", **figures}))
     return 0

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from reader.paths import REPO_ROOT, SHARED_DATA_DIR
-from reader.preprocess import EmptyImageError, preprocess_digit
+from reader.preprocess import EmptyImageError, preprocess_clean
 
 ENV_VAR = "PENDIGITS_FILE"
 DEFAULT_FILES = (
@@ -148,7 +148,7 @@ def render_dataset(digits: list[PenDigit], seed: int = 0, randomize: bool = True
         else:
             pixels = render_strokes(digit.strokes)
         try:
-            images.append(preprocess_digit(pixels))
+            images.append(preprocess_clean(pixels))
         except EmptyImageError:
             continue
         labels.append(digit.label)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm
 
-from reader.preprocess import preprocess_digit
+from reader.preprocess import preprocess_clean
 from reader.stroke_features import N_POINTS, stroke_features
 from train.numbers import digit_banks, draw_strokes
 from train.pendigits import PenDigit, load_pendigits, split_by_writer
@@ -85,6 +85,6 @@ def traced_mnist_validation(
     strokes, labels = validation
     drawings = [on_canvas(d) for d in strokes[:count]]
     images = [
-        preprocess_digit(draw_strokes(d, CANVAS_SIZE, CANVAS_SIZE, MEDIUM_BRUSH * CANVAS_SIZE, 2)) for d in drawings
+        preprocess_clean(draw_strokes(d, CANVAS_SIZE, CANVAS_SIZE, MEDIUM_BRUSH * CANVAS_SIZE, 2)) for d in drawings
     ]
     return drawings, np.stack(images)[..., None], labels[:count]

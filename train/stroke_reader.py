@@ -33,7 +33,7 @@ import tf_keras as keras
 
 from reader.decode import fuse_readings
 from reader.paths import MODELS_DIR, REPO_ROOT
-from reader.preprocess import EmptyImageError, preprocess_digit
+from reader.preprocess import EmptyImageError, preprocess_clean
 from train.checkpoints import EpochCheckpoint, load_checkpoint
 from train.cli import command
 from train.evaluate import update_metrics
@@ -90,7 +90,7 @@ def image_probabilities(model: keras.Model, digits: list[PenDigit], seed: int) -
         offset = (float(rng.uniform(0.03, 0.97)), float(rng.uniform(0.03, 0.97)))
         pixels = render_strokes(digit.strokes, brush_fraction=brush, size_fraction=size, offset=offset)
         try:
-            images.append(preprocess_digit(pixels))
+            images.append(preprocess_clean(pixels))
             drawn.append(True)
         except EmptyImageError:
             drawn.append(False)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
 
-from reader.preprocess import preprocess_digit
+from reader.preprocess import preprocess_clean
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 from tests.browser.pages import DrawingPage, known_device
 from tests.conftest import ROOT
@@ -433,7 +433,7 @@ def test_browser_numbers_equal_python_and_keras(webgl_drawing: DrawingPage, mode
         drawing.clear()
         drawing.draw(on_canvas(shape, size, offset))
         browser_input = drawing.model_input()
-        python_input = preprocess_digit(drawing.canvas_rgba())
+        python_input = preprocess_clean(drawing.canvas_rgba())
         assert np.abs(browser_input - python_input).max() <= 0.02, label
         keras_probabilities = reference.predict(browser_input[None, ..., None], verbose=0)[0]
         # The classifier's own reading (the CNN's is shown fused with the stroke reader's: test_stroke_reading.py).

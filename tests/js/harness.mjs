@@ -33,7 +33,8 @@ globalThis.tf = await import('@tensorflow/tfjs');
 const tf = globalThis.tf;
 await tf.setBackend('cpu');
 // Imported once tf is global: the modules read globalThis.tf when they load.
-const { preprocessDigit } = await import('../../web/static/js/preprocess.js');
+const { preprocessDigit } = await import('../../web/static/js/digitInput.js');
+const { preprocessClean } = await import('../../web/static/js/preprocess.js');
 const { inkImage } = await import('../../web/static/js/paperInk.js');
 const { numberStrips, preprocessNumberStrip } = await import('../../web/static/js/numberStrip.js');
 const { preprocessHouse } = await import('../../web/static/js/houseCrop.js');
@@ -49,7 +50,7 @@ function preprocess(request) {
   return request.images.map((image) => {
     const pixels = { data: fromBase64(image.rgba_base64), width: image.width, height: image.height };
     try {
-      const out = preprocessDigit(pixels, request.config);
+      const out = (request.clean ? preprocessClean : preprocessDigit)(pixels, request.config);
       const values = Array.from(out.dataSync());
       out.dispose();
       return { ok: true, values };

@@ -7,7 +7,7 @@
 import { candidateBoxes, preprocessHouse } from './houseCrop.js';
 import { numberStrips } from './numberStrip.js';
 import { inkImage } from './paperInk.js';
-import { preprocessDigit } from './preprocess.js';
+import { preprocessClean } from './preprocess.js';
 import {
   agreedReading,
   combineNumberReadings,
@@ -167,7 +167,7 @@ function classifierOutput(model, metadata, outputs) {
 export async function readDigit({ model, metadata }, pixels) {
   // tidy keeps only the returned tensor: intermediate ones preprocessing leaves behind
   // (stretchContrast's max) are freed too, so a long drawing session cannot fill memory.
-  const input = tf.tidy(() => preprocessDigit(pixels, metadata.preprocess));
+  const input = tf.tidy(() => preprocessClean(pixels, metadata.preprocess));
   try {
     const probabilities = tf.tidy(() => {
       const outputs = model.predict(input.reshape([1, ...metadata.input_shape]));
@@ -246,7 +246,7 @@ export async function classifyCrops({ model, metadata }, crops) {
   const inputs = new Float32Array(crops.length * size * size);
   await offTheGpu(() =>
     crops.forEach((crop, i) => {
-      inputs.set(tf.tidy(() => preprocessDigit(crop, metadata.preprocess).dataSync()), i * size * size);
+      inputs.set(tf.tidy(() => preprocessClean(crop, metadata.preprocess).dataSync()), i * size * size);
     }),
   );
   const probabilities = tf.tidy(() => {

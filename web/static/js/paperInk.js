@@ -485,14 +485,14 @@ export function transpose(image) {
 }
 
 /**
- * Grayscale photo, scan or canvas (either polarity) -> float32 [H, W] >= 0, light ink on black
- * with the paper at 0: a page margin or desk around the paper made paper, uneven light subtracted and
- * divided out, paper grain and patterns cut, ruled lines taken out.
+ * Grayscale photo, scan or canvas (either polarity) -> {residue: float32 >= 0 over the paper's box, light
+ * ink on black with the paper at 0; box: [top, left, bottom, right] in gray}: a page margin or desk around
+ * the paper made paper, uneven light subtracted and divided out, paper grain and patterns cut.
  * @param {tf.Tensor2D} gray
  * @param {object} config metadata.json preprocess (background_config's keys)
- * @returns {tf.Tensor2D}
+ * @returns {{residue: {data: Float32Array, height: number, width: number}, box: number[]}}
  */
-export function normaliseBackground(gray, config) {
+export function paperResidue(gray, config) {
   const whole = inkPolarityGray(gray, config);
   const blocks = darkBlocks(whole, config);
   // The paper alone is normalised: the rows and columns that are all margin or desk are left out,
@@ -510,7 +510,7 @@ export function normaliseBackground(gray, config) {
   const level = paperLevel(ink, config).data;
   const residue = { data: new Float32Array(ink.data.length), height, width };
   // Light multiplies: scaled by the best-lit paper's lightness over its own, a shadowed digit stands
-  // out as its lit neighbours do (normalise_background). In float32 step by step, as numpy does.
+  // out as its lit neighbours do (paper_residue). In float32 step by step, as numpy does.
   const minLight = Math.fround(config.min_paper_light);
   const lit = new Float32Array(level.length);
   let maxLit = 0;
@@ -523,16 +523,36 @@ export function normaliseBackground(gray, config) {
   }
   const floor = noiseFloor(residue, config);
   for (let i = 0; i < level.length; i++) residue.data[i] = Math.max(residue.data[i] - floor, 0);
+  return { residue, box: [top, left, bottom, right] };
+}
+
+/**
+ * Zeros of [height, width] with part at box ([top, left, bottom, right]): the paper back in the image.
+ * @returns {tf.Tensor2D}
+ */
+export function onPage(part, box, height, width) {
+  const [top, left] = box;
+  const out = new Float32Array(height * width);
+  for (let y = 0; y < part.height; y++) {
+    out.set(part.data.subarray(y * part.width, (y + 1) * part.width), (top + y) * width + left);
+  }
+  return tf.tensor2d(out, [height, width]);
+}
+
+/**
+ * Grayscale photo, scan or canvas (either polarity) -> float32 [H, W] >= 0, light ink on black
+ * with the paper at 0: paperResidue, with ruled lines and box edges taken out.
+ * @param {tf.Tensor2D} gray
+ * @param {object} config metadata.json preprocess (background_config's keys)
+ * @returns {tf.Tensor2D}
+ */
+export function normaliseBackground(gray, config) {
+  const { residue, box } = paperResidue(gray, config);
   const lines = lineInk(residue, config).data;
   for (let i = 0; i < lines.length; i++) residue.data[i] -= lines[i];
   const ruled = rules(residue, config);
-  const out = new Float32Array(whole.height * whole.width);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      out[(top + y) * whole.width + left + x] = ruled[y * width + x] ? 0 : residue.data[y * width + x];
-    }
-  }
-  return tf.tensor2d(out, [whole.height, whole.width]);
+  for (let i = 0; i < ruled.length; i++) if (ruled[i]) residue.data[i] = 0;
+  return onPage(residue, box, gray.shape[0], gray.shape[1]);
 }
 
 /**
@@ -547,6 +567,27 @@ export function inkImage(pixels, config) {
   let flat;
   try {
     flat = normaliseBackground(gray, config);
+    return stretchContrast(flat, config);
+  } finally {
+    gray.dispose();
+    flat?.dispose();
+  }
+}
+
+/**
+ * Image of one digit (any size, either polarity, canvas or paper) -> float32 [H, W] in [0, 1], light ink
+ * on black: paperResidue without the search for lines, which in a crop as tight as one digit's would
+ * take its strokes (a 1 spans the crop as a rule spans a ledger). Throws EmptyImageError when blank.
+ * @param {{data: Uint8ClampedArray|Uint8Array, width: number, height: number}} pixels
+ * @param {object} config metadata.json preprocess (background_config's keys and min_contrast)
+ * @returns {tf.Tensor2D}
+ */
+export function digitInk(pixels, config) {
+  const gray = toGrayscale(pixels);
+  let flat;
+  try {
+    const { residue, box } = paperResidue(gray, config);
+    flat = onPage(residue, box, gray.shape[0], gray.shape[1]);
     return stretchContrast(flat, config);
   } finally {
     gray.dispose();

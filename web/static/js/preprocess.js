@@ -1,10 +1,10 @@
-// Twin of reader/preprocess.py: canvas or photo pixels -> the digit classifiers' 28x28 tensor, by the steps
-// every model's input shares (grayscale, contrast, the ink's box, triangle-filter resizing).
+// Twin of reader/preprocess.py: the steps every model's input shares (grayscale, contrast, the ink's box,
+// triangle-filter resizing), and ink -> the digit classifiers' 28x28 tensor.
 //
 // The same steps, with the same names in camelCase, in the same order. Change both in one commit; tests/test_parity.py compares them.
 // The constants (input size, box size, thresholds) come from the model's
 // metadata.json, written by export/tfjs.py, so they are set in one place only. The other inputs are made
-// from these steps beside it: paperInk.js, numberStrip.js, houseCrop.js, photoView.js.
+// from these steps beside it: digitInput.js, paperInk.js, numberStrip.js, houseCrop.js, photoView.js.
 
 const tf = globalThis.tf;
 
@@ -157,22 +157,40 @@ export function centreByMass(gray, size) {
 }
 
 /**
- * Image pixels (any size, either polarity) -> float32 [28, 28] in [0, 1], light ink on black.
+ * Ink (float32 [H, W] in [0, 1], light on black, the paper at 0) -> float32 [28, 28]: the ink's box scaled
+ * into MNIST's 20x20 and centred by mass, as MNIST was made.
+ * @param {tf.Tensor2D} ink
+ * @param {{input_size: number, box_size: number, ink_threshold: number}} config
+ * @returns {tf.Tensor2D}
+ */
+export function digitFromInk(ink, config) {
+  const steps = [];
+  const keep = (t) => (steps.push(t), t);
+  try {
+    const cropped = keep(cropToInk(ink, config.ink_threshold));
+    const boxed = keep(scaleIntoBox(cropped, config.box_size));
+    return centreByMass(boxed, config.input_size);
+  } finally {
+    steps.forEach((t) => t.dispose());
+  }
+}
+
+/**
+ * A digit on an even background, its border's level (the page's canvas, a segmented digit's crop:
+ * segment.js digitCrop), either polarity -> float32 [28, 28] in [0, 1], light ink on black. Quick: the
+ * page reads its canvas this way after every stroke. Any other image: digitInput.js preprocessDigit.
  * Throws EmptyImageError when there is nothing to read.
  * @param {{data: Uint8ClampedArray|Uint8Array, width: number, height: number}} pixels
  * @param {{input_size: number, box_size: number, ink_threshold: number, min_contrast: number}} config
  * @returns {tf.Tensor2D}
  */
-export function preprocessDigit(pixels, config) {
+export function preprocessClean(pixels, config) {
   const steps = [];
   const keep = (t) => (steps.push(t), t);
   try {
     const gray = keep(toGrayscale(pixels));
     const light = keep(invertIfLightBackground(gray));
-    const stretched = keep(stretchContrast(light, config));
-    const cropped = keep(cropToInk(stretched, config.ink_threshold));
-    const boxed = keep(scaleIntoBox(cropped, config.box_size));
-    return centreByMass(boxed, config.input_size);
+    return digitFromInk(keep(stretchContrast(light, config)), config);
   } finally {
     steps.forEach((t) => t.dispose());
   }
