@@ -90,7 +90,8 @@ def background_config() -> dict:
 
 
 def digit_config() -> dict:
-    """The digit classifiers' preprocessing (preprocessDigit; inkImage in number mode)."""
+    """The digit classifiers' preprocessing (preprocessClean on the canvas, preprocessDigit and its paper elsewhere;
+    inkImage in number mode)."""
     return {
         "input_size": INPUT_SIZE,
         "box_size": BOX_SIZE,
