@@ -110,9 +110,10 @@ train-number-reader: setup
 		--lr 1e-3 --out-dir runs/number_stage2
 	$(MAKE) train-paper-reader
 
-# The stroke reader (issue 25): trace 20,000 MNIST training digits into strokes (cached in cache/, 3 min),
-# draw the training writers' pen trajectories 12 ways each, train 40 epochs (13 min on 2 cores; resumable:
-# ARGS=--resume), choose its weight beside the image CNN on the held-out writers, and export it.
+# The stroke reader (issue 25): trace MNIST's 55,000 training digits into strokes (cached in cache/, about 5 min),
+# draw the training writers' pen trajectories 12 ways each and each traced digit twice, train 30 epochs (32 min on
+# 2 cores; resumable: ARGS=--resume), choose its weight beside the image CNN on the held-out writers and traced
+# MNIST validation digits, and export it.
 train-stroke-reader: setup
 	$(PY) -m train.stroke_reader $(ARGS)
 	$(PY) -m export.tfjs --model stroke_reader
@@ -145,23 +146,33 @@ train-paper-reader: setup
 	$(PY) -m export.tfjs --model number_reader
 
 # Real handwriting (issue 29), as the committed reader was made from the paper reader before it (first:
-# git show e69ff87:models/number_reader.keras > runs/number_committed.keras): 6 epochs at 3e-4 on the 20,460 parish training numbers, 5,000 long numbers
-# joined from them, 16,000 canvas and 3,500 paper numbers (14 min on 2 cores, after about 20 min making the
-# strips), then 8 epochs at 5e-4 with the parish numbers twice and 8,000 joined (26 min), saved as a 0.5 blend
-# with the reader before; then the paper and real figures are recorded and the page's export is made. A step cut
-# short goes on with `python -m train.number_reader --resume runs/parish3` (or parish4). Measured and not shipped:
-# --context-blocks 2 on the committed reader, 6 epochs at 5e-4 on the parish4 mix (runs/parish6), blended 0.5
-# (README, "Context blocks").
+# git show e69ff87:models/number_reader.keras > runs/number_committed.keras). 1: 6 epochs at 3e-4 on the 20,460
+# parish training numbers, 5,000 long numbers joined from them, 16,000 canvas and 3,500 paper numbers (14 min on
+# 2 cores, after about 20 min making the strips). 2: 8 epochs at 5e-4 with the parish numbers twice and 8,000
+# joined (26 min), kept as a 0.5 blend with the reader before (the reader of 3ef0363). 3: two context blocks on
+# that blend, 6 epochs at 5e-4 on the same mix (63 min). 4: 3 epochs at 3e-4 with the parish numbers once and
+# the strips of 4,000 images with no number in them, labelled empty (22 min). The committed reader is the 0.4
+# blend of the last with the reader of step 2, its context blocks switched off. Then the paper and real figures
+# are recorded and the page's and the CLI's exports made. A step cut short goes on with
+# `python -m train.number_reader --resume runs/parish3` (or parish4, parish6, parish7).
 train-handwriting-reader: setup
 	$(PY) -m train.number_reader --init-from runs/number_committed.keras --parish --joined 5000 \
 		--train-count 16000 --paper-count 3500 --val-count 500 --epochs 6 --lr 3e-4 --out-dir runs/parish3
 	$(PY) -m train.number_reader --init-from runs/parish3/number_reader.keras --parish --parish-copies 2 \
 		--joined 8000 --train-count 16000 --paper-count 3500 --val-count 500 --epochs 8 --lr 5e-4 --out-dir runs/parish4
 	$(PY) -m train.number_reader --init-from runs/number_committed.keras --blend 0.5 \
-		--blend-tuned runs/parish4/number_reader.keras --val-count 500
+		--blend-tuned runs/parish4/number_reader.keras --val-count 500 --out-dir runs/parish4_b0.5
+	$(PY) -m train.number_reader --init-from runs/parish4_b0.5/number_reader.keras --context-blocks 2 --parish \
+		--parish-copies 2 --joined 8000 --train-count 16000 --paper-count 3500 --val-count 500 --epochs 6 --lr 5e-4 \
+		--out-dir runs/parish6
+	$(PY) -m train.number_reader --init-from runs/parish6/number_reader.keras --parish --joined 8000 \
+		--not-numbers 4000 --train-count 16000 --paper-count 3500 --val-count 500 --epochs 3 --lr 3e-4 --out-dir runs/parish7
+	$(PY) -m train.number_reader --init-from runs/parish4_b0.5/number_reader.keras --blend 0.4 --context-blocks 2 \
+		--blend-tuned runs/parish7/number_reader.keras --val-count 500
 	$(PY) -m train.paper --record
 	$(PY) -m train.evaluate_handwriting
 	$(PY) -m export.tfjs --model number_reader
+	$(PY) -m export.tflite --model number_reader
 
 evaluate-house: setup
 	$(PY) -m train.house --evaluate-only

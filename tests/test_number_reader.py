@@ -266,13 +266,16 @@ def test_the_page_reads_numbers_as_python_does(numbers):
 def test_training_runs_end_to_end_on_a_few_numbers(tmp_path):
     command = [sys.executable, "-m", "train.number_reader", "--train-count", "64", "--val-count", "16"]
     command += ["--epochs", "1", "--digits", "300", "--out-dir", str(tmp_path), "--cache-dir", str(tmp_path)]
+    command += ["--not-numbers", "14"]  # and strips with no number, labelled empty
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["model"] == "number_reader" and figures["count"] == 16
     assert (tmp_path / "number_reader.keras").is_file()
     recorded = json.loads((tmp_path / "metrics.json").read_text())["number_reader"]
-    assert recorded["train_numbers"] == 64 and 0.0 <= recorded["whole_number_accuracy"] <= 1.0
+    assert 0 < recorded["train_not_numbers"] <= 14
+    assert recorded["train_numbers"] == 64 + recorded["train_not_numbers"]
+    assert 0.0 <= recorded["whole_number_accuracy"] <= 1.0
 
     # As if the run had been asked for two epochs and cut after its first: --resume goes on from the
     # checkpoint, optimizer state and all, with the run's own settings.
@@ -292,7 +295,8 @@ def test_training_runs_end_to_end_on_a_few_numbers(tmp_path):
     assert json.loads((tmp_path / "metrics.json").read_text())["number_reader"]["resumed_after_epoch"] == 1
     assert json.loads((tmp_path / CHECKPOINT_STATE).read_text())["epochs_done"] == 2
     saved = keras.models.load_model(tmp_path / CHECKPOINT_MODEL, custom_objects={"ctc_loss": ctc_loss})
-    assert int(saved.optimizer.iterations.numpy()) == 2  # one step an epoch: 64 numbers
+    steps = -(-recorded["train_numbers"] // 64)  # a step per batch of 64: the numbers and the strips of none
+    assert int(saved.optimizer.iterations.numpy()) == 2 * steps
     nothing = subprocess.run(
         [*resume[:-1], str(tmp_path / "none")], capture_output=True, text=True, cwd=ROOT, timeout=600
     )
@@ -309,6 +313,40 @@ def test_training_runs_end_to_end_on_a_few_numbers(tmp_path):
     kept = keras.models.load_model(blended / "number_reader.keras", compile=False).get_weights()
     assert all(np.array_equal(a, b) for a, b in zip(start, kept))
     assert json.loads((blended / "metrics.json").read_text())["number_reader"]["blend"] == 0.0
+
+
+def test_a_strip_with_no_number_is_taught_to_be_blank_in_every_frame():
+    import tensorflow as tf
+    import tf_keras as keras
+
+    from train.number_reader import ctc_loss
+    from train.numbers import encode_label
+
+    frames = np.random.default_rng(0).dirichlet(np.ones(11), (3, 64)).astype(np.float32)
+    labels = np.stack([encode_label(""), encode_label("407"), encode_label("")])
+    loss = ctc_loss(tf.constant(labels), tf.constant(frames)).numpy()[:, 0]
+    # No digits: one path, the blank (last class) in every frame.
+    assert loss[0] == pytest.approx(-np.log(frames[0, :, -1]).sum(), rel=1e-5)
+    assert loss[2] == pytest.approx(-np.log(frames[2, :, -1]).sum(), rel=1e-5)
+    # A number's loss is CTC's own, as before.
+    alone = keras.backend.ctc_batch_cost(labels[1:2, 1:], frames[1:2], np.array([[64]]), labels[1:2, :1])
+    assert loss[1] == pytest.approx(float(alone.numpy()[0, 0]), rel=1e-5)
+
+
+def test_images_with_no_number_give_strips_the_reader_learns_to_read_as_nothing(tmp_path):
+    from train.not_numbers import KINDS, empty_strips, not_a_number, upright
+
+    x, y = empty_strips(3 * len(KINDS), seed=7, cache_dir=tmp_path, workers=1)
+    assert 0 < len(x) <= 3 * len(KINDS) and x.shape[1:] == (STRIP_HEIGHT, STRIP_WIDTH) and x.dtype == np.uint8
+    assert (y == 0).all()  # no digits: length 0
+    assert all(strip.max() > 25 and not upright(strip) for strip in x)  # ink, and none stands like a 1
+    assert list(tmp_path.glob("not_numbers_*.npz"))  # made once, then read back
+    again, _ = empty_strips(3 * len(KINDS), seed=7, cache_dir=tmp_path, workers=1)
+    assert np.array_equal(x, again)
+    # A short upright bar is left out: alone, it is a 1.
+    assert upright(np.pad(np.full((24, 3), 255, np.uint8), ((4, 4), (120, 133))))
+    rng = np.random.default_rng(0)
+    assert all(not_a_number(rng, kind).dtype == np.uint8 for kind in KINDS)
 
 
 def test_a_blend_keeps_its_share_of_the_fine_tune():

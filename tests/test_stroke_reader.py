@@ -66,6 +66,39 @@ def test_a_smoke_run_trains_records_and_resumes(tmp_path, capsys):
     assert main([*args, "--epochs", "1", "--resume"]) == 0
     assert "no checkpoint" in capsys.readouterr().out
 
+    # A second stage: from the reader just made, towards smoothed targets; it starts from those weights.
+    import tf_keras as keras
+
+    start = keras.models.load_model(out / "stroke_reader.keras", compile=False).get_weights()
+    (tmp_path / "start.keras").write_bytes((out / "stroke_reader.keras").read_bytes())
+    stage = [
+        "--limit",
+        "100",
+        "--epochs",
+        "1",
+        "--out-dir",
+        str(tmp_path / "stage2"),
+        "--run-dir",
+        str(tmp_path / "r2"),
+    ]
+    assert main([*stage, "--init-from", str(tmp_path / "start.keras"), "--label-smoothing", "0.1", "--lr", "1e-4"]) == 0
+    second = read_metrics(tmp_path / "stage2" / "metrics.json")["stroke_reader"]
+    assert second["label_smoothing"] == 0.1 and second["initialized_from"] == str(tmp_path / "start.keras")
+    tuned = keras.models.load_model(tmp_path / "stage2" / "stroke_reader.keras", compile=False).get_weights()
+    moved = [float(np.abs(a - b).max()) for a, b in zip(start, tuned)]
+    assert 0 < max(moved) < 0.5  # trained on, a little, from where it was
+
+
+@pytest.mark.parametrize(
+    "args, message", [(["--label-smoothing", "1.5"], "a share"), (["--init-from", "none.keras"], "no such file")]
+)
+def test_a_stage_without_what_it_needs_is_refused_clearly(args, message, capsys):
+    from train.stroke_reader import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    assert stopped.value.code == 2 and message in capsys.readouterr().err
+
 
 def test_the_committed_stroke_reader_reads_the_held_out_writers():
     import tf_keras as keras

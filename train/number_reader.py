@@ -57,11 +57,20 @@ SHIFT = 2  # ... and moved up to this many px: new views of the same numbers
 
 
 def ctc_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
-    """y_true packs each number as [length, digit_1 .. digit_8] (train/numbers.py encode_label)."""
+    """y_true packs each number as [length, digit_1 .. digit_8] (train/numbers.py encode_label).
+
+    A label with no digits (a strip with no number, train/not_numbers.py) has one path, blank in every
+    frame, so its loss is minus the sum of the blank's log probabilities; TensorFlow's CTC op refuses
+    an empty label, so it is given a dummy one-digit label whose loss is then replaced."""
     y_true = tf.cast(y_true, tf.int32)
     batch = tf.shape(y_pred)[0]
     frames = tf.fill([batch, 1], tf.shape(y_pred)[1])
-    return keras.backend.ctc_batch_cost(y_true[:, 1:], y_pred, frames, y_true[:, :1])
+    lengths = y_true[:, :1]
+    empty = tf.equal(lengths, 0)
+    loss = keras.backend.ctc_batch_cost(y_true[:, 1:], y_pred, frames, tf.maximum(lengths, 1))
+    blank = tf.clip_by_value(y_pred[:, :, -1], keras.backend.epsilon(), 1.0)
+    all_blank = -tf.reduce_sum(tf.math.log(blank), axis=1, keepdims=True)
+    return tf.where(empty, all_blank, loss)
 
 
 def cached_numbers(bank: list, count: int, seed: int, cache_dir: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -167,6 +176,7 @@ def train(
     joined: int = 0,
     parish_copies: int = 1,
     context_blocks: int = 0,
+    not_numbers: int = 0,
     resume: bool = False,
 ) -> dict:
     """Train (or, with `resume`, go on with) one run; its settings are what `--resume` reads back."""
@@ -187,6 +197,7 @@ def train(
         "joined": joined,
         "parish_copies": parish_copies,
         "context_blocks": context_blocks,
+        "not_numbers": not_numbers,
     }
     folder = checkpoint_dir(out_dir)
     checkpoint = load_checkpoint(folder, {"ctc_loss": ctc_loss}) if resume else None
@@ -214,6 +225,13 @@ def train(
             x_long, y_long = joined_numbers(x_real, y_real, joined, TRAIN_SEED, MAX_DIGITS)
             x_real, y_real = np.concatenate([x_real, x_long]), np.concatenate([y_real, y_long])
         x_train, y_train, real_count = np.concatenate([x_train, x_real]), np.concatenate([y_train, y_real]), len(x_real)
+    empty_count = 0
+    if not_numbers:  # noise, blots, lone dashes and dots: strips to read as nothing (train/not_numbers.py)
+        from train.not_numbers import empty_strips
+
+        x_empty, y_empty = empty_strips(not_numbers, TRAIN_SEED, cache_dir)
+        x_train, y_train = np.concatenate([x_train, x_empty]), np.concatenate([y_train, y_empty])
+        empty_count = len(x_empty)
     print(
         f"numbers ready: {len(x_train)} training, {len(x_val)} validation ({time.perf_counter() - started:.0f} s)",
         flush=True,
@@ -259,6 +277,7 @@ def train(
         "resumed_after_epoch": first_epoch or None,
         "parameters": int(model.count_params()),
         "context_blocks": context_blocks,
+        "train_not_numbers": empty_count,
     }
     update_metrics("number_reader", figures, out_dir / "metrics.json")
     return figures
@@ -384,6 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         help="add this many residual blocks of dilated 1-D convs to the --init-from reader, so each frame sees"
         " more of the number; they start as no change (default: 0)",
     )
+    parser.add_argument(
+        "--not-numbers",
+        type=int,
+        default=0,
+        help="also train on the strips of this many images with no number (noise, blots, lone dashes, dots),"
+        " labelled empty, so they are refused (train/not_numbers.py; default: 0)",
+    )
     parser.add_argument("--evaluate-only", action="store_true", help="score the saved model and record it")
     parser.add_argument(
         "--resume",
@@ -437,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
             args.joined,
             args.parish_copies,
             args.context_blocks,
+            args.not_numbers,
         )
     print(json.dumps({"model": "number_reader", **figures}))
     return 0

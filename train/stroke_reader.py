@@ -152,14 +152,27 @@ def train(
     resume: bool,
     mnist_digits: int | None = None,
     mnist_copies: int = MNIST_COPIES,
+    init_from: Path | None = None,
+    label_smoothing: float = 0.0,
+    peak_lr: float = PEAK_LR,
 ) -> dict:
     checkpoint = load_checkpoint(run_dir) if resume else None
     if resume and checkpoint is None:
         print(f"no checkpoint in {run_dir}: starting again")
     # A resumed run goes on with the settings it was started with, whatever the command line says now.
-    asked = {"epochs": epochs, "seed": seed, "limit": limit, "mnist_digits": mnist_digits, "mnist_copies": mnist_copies}
+    asked = {
+        "epochs": epochs,
+        "seed": seed,
+        "limit": limit,
+        "mnist_digits": mnist_digits,
+        "mnist_copies": mnist_copies,
+        "init_from": str(init_from) if init_from else None,
+        "label_smoothing": label_smoothing,
+        "peak_lr": peak_lr,
+    }
     settings = {**asked, **checkpoint[1]["settings"]} if checkpoint else asked
     epochs, seed, limit = settings["epochs"], settings["seed"], settings["limit"]
+    label_smoothing = settings["label_smoothing"]
     # Runs checkpointed before these settings existed drew every traced digit twice.
     mnist_digits, mnist_copies = settings["mnist_digits"], settings["mnist_copies"]
     done, history = (checkpoint[1]["epochs_done"], checkpoint[1]["history"]) if checkpoint else (0, {})
@@ -177,27 +190,35 @@ def train(
     y_val = np.array([d.label for d in val_digits], dtype=np.int64)
     print(f"stroke reader: {len(x_train)} training drawings, {len(x_val)} of held-out writers")
 
+    # One-hot targets, smoothed: a reader trained to be sure of every traced digit is as sure of the few
+    # whose tracing looks like another digit, and in the fusion that certainty outvotes the image CNN.
+    targets, val_targets = keras.utils.to_categorical(y_train, 10), keras.utils.to_categorical(y_val, 10)
     if checkpoint:
         model = checkpoint[0]  # weights, optimizer state and the schedule's step, as the last epoch left them
         print(f"resuming {run_dir} after epoch {done} of {epochs}")
     else:
-        model = build_stroke_reader()
+        if settings["init_from"]:
+            model = keras.models.load_model(settings["init_from"], compile=False)
+        else:
+            model = build_stroke_reader()
         steps = int(np.ceil(len(x_train) / BATCH_SIZE))
+        peak = settings["peak_lr"]
         schedule = keras.optimizers.schedules.CosineDecay(  # a warm-up epoch, then cosine decay to zero
-            initial_learning_rate=PEAK_LR / 10,
+            initial_learning_rate=peak / 10,
             decay_steps=max(1, steps * (epochs - 1)),
-            warmup_target=PEAK_LR,
+            warmup_target=peak,
             warmup_steps=steps,
         )
-        model.compile(keras.optimizers.Adam(schedule), "sparse_categorical_crossentropy", metrics=["accuracy"])
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
+        model.compile(keras.optimizers.Adam(schedule), loss, metrics=["accuracy"])
     if done < epochs:
         model.fit(
             x_train,
-            y_train,
+            targets,
             batch_size=BATCH_SIZE,
             epochs=epochs,
             initial_epoch=done,
-            validation_data=(x_val, y_val),
+            validation_data=(x_val, val_targets),
             callbacks=[TimedCheckpoint(run_dir, settings, history)],  # grows `history` epoch by epoch
             shuffle=True,
             verbose=2,
@@ -232,6 +253,9 @@ def train(
         "epochs": epochs,
         "mnist_digits": len(mnist_strokes[:mnist_digits]),
         "mnist_copies": mnist_copies,
+        "initialized_from": settings["init_from"],
+        "label_smoothing": label_smoothing,
+        "peak_lr": settings["peak_lr"],
         "train_drawings": int(len(x_train)),
         "train_seconds": train_seconds,
         "seed": seed,
@@ -260,9 +284,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--mnist-copies", type=int, default=MNIST_COPIES, help=f"draw each traced digit N ways ({MNIST_COPIES})"
     )
+    parser.add_argument("--init-from", help="start from this stroke reader (.keras), a second stage (default: new)")
+    parser.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=0.0,
+        help="train towards (1 - S) on the true digit and S spread over all ten (default: 0)",
+    )
+    parser.add_argument("--lr", type=float, default=PEAK_LR, help=f"peak learning rate (default: {PEAK_LR})")
     args = parser.parse_args(argv)
     if args.mnist_copies < 1:
         parser.error("--mnist-copies must be at least 1")
+    if not 0 <= args.label_smoothing < 1:
+        parser.error("--label-smoothing is a share: from 0 up to 1")
+    if args.init_from and not Path(args.init_from).is_file():
+        parser.error(f"--init-from: no such file {args.init_from}")
     train(
         Path(args.out_dir),
         Path(args.run_dir),
@@ -272,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         args.resume,
         args.mnist_digits,
         args.mnist_copies,
+        Path(args.init_from) if args.init_from else None,
+        args.label_smoothing,
+        args.lr,
     )
     return 0
 
