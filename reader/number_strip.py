@@ -33,8 +33,6 @@ LINE_BEYOND = 2.0  # ... is a ruled line's or a page edge's piece, too broken or
 # out of the band's rows, and out of its columns where it holds this many band heights of ink beyond the band
 NUMBER_GAP = 2.0  # ... and within the band, columns of ink further than this many band heights from the
 # heaviest group are another cell's stroke or a rule's piece, not a digit of the number
-BAND_CHOICES = 3  # the reader reads the boxes of this many of the heaviest bands, and its readings vote
-# (number_strips): on a ledger scan a printed heading, a dash or an underline can outweigh a faint digit's band
 
 
 def strip_scale(height: int, width: int, ink_height: int = STRIP_INK_HEIGHT) -> float:
@@ -58,13 +56,13 @@ def strip_placement(box: tuple[int, int, int, int], ink_height: int = STRIP_INK_
     }
 
 
-def ranked_groups(
+def heaviest_group(
     counts: np.ndarray, gap: float | None = None, share: float = 0.0, by_extent: bool = False, central: bool = False
-) -> list[tuple[int, int]]:
-    """Counts along rows or columns -> the (start, end) of every group of ink runs, the one with the most
-    ink first (times its extent when by_extent: a line under or over a number holds much ink in few rows;
-    times centrality's weight when central; the first of equal ones), runs joining a group when the gap
-    to it is at most `gap` px, or `share` of the longer of the two."""
+) -> tuple[int, int]:
+    """Counts along rows or columns -> (start, end) of the group of ink runs with the most ink (times
+    its extent when by_extent: a line under or over a number holds much ink in few rows; times
+    centrality's weight when central), runs joining a group when the gap to it is at most `gap` px, or
+    `share` of the longer of the two."""
     groups: list[list[int]] = []
     for start, end in ink_runs(counts):
         if groups:
@@ -79,14 +77,8 @@ def ranked_groups(
         weight = centrality(group[0], group[1], counts.size) if central else 1.0
         return float(counts[group[0] : group[1]].sum()) * ((group[1] - group[0]) if by_extent else 1) * weight
 
-    return [(g[0], g[1]) for g in sorted(groups, key=lambda g: (-score(g), g[0]))]
-
-
-def heaviest_group(
-    counts: np.ndarray, gap: float | None = None, share: float = 0.0, by_extent: bool = False, central: bool = False
-) -> tuple[int, int]:
-    """The first of ranked_groups: the group of ink runs with the most ink."""
-    return ranked_groups(counts, gap, share, by_extent, central)[0]
+    best = max(groups, key=lambda g: (score(g), -g[0]))
+    return best[0], best[1]
 
 
 def centrality(start: int, end: int, size: int) -> float:
@@ -101,12 +93,11 @@ def upright_lines(strong: np.ndarray) -> np.ndarray:
     return thin_full_bands((window_counts(strong, 1) > 0).mean(axis=0), LINE_SHARE)
 
 
-def number_boxes(ink: np.ndarray, count: int = BAND_CHOICES) -> list[tuple[int, int, int, int]]:
-    """The boxes (top, left, bottom, right), exclusive end, of the number's ink on each of the `count`
-    heaviest bands of rows of strong ink (the heaviest and nearest the middle first), each box the heaviest
-    group of the band's columns (heaviest_group) and the faint ink near them; a box found twice is given
-    once. Upright lines (upright_lines) do not make a band, nor join its columns where they reach far
-    beyond it (a drawn 1 does not). Raises EmptyImageError when blank."""
+def number_box(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right), exclusive end, of the number's ink: the heaviest band of rows of
+    strong ink nearest the middle, the heaviest group of its columns (heaviest_group), and the faint
+    ink near them. Upright lines (upright_lines) do not make the band, nor join its columns where they
+    reach far beyond it (a drawn 1 does not). Raises EmptyImageError when blank."""
     strong = ink > STRONG_INK
     if not strong.any():
         raise EmptyImageError("no ink found: the image is blank")
@@ -114,27 +105,17 @@ def number_boxes(ink: np.ndarray, count: int = BAND_CHOICES) -> list[tuple[int, 
     rows = strong[:, ~lines].sum(axis=1)
     if not rows.any():  # nothing but upright strokes: a drawn 1 is the number
         rows = strong.sum(axis=1)
-    boxes: list[tuple[int, int, int, int]] = []
-    for top, bottom in ranked_groups(rows, share=BAND_GAP, by_extent=True, central=True)[:count]:
-        band = strong[top:bottom].sum(axis=0)
-        beyond = strong.sum(axis=0) - band
-        cols = np.where(lines & (beyond >= LINE_BEYOND * (bottom - top)), 0, band)
-        if not cols.any():
-            cols = band
-        left, right = heaviest_group(cols, gap=NUMBER_GAP * (bottom - top))
-        reach = math.floor(BOX_REACH * (bottom - top) + 0.5)
-        near_top, near_left = max(0, top - reach), max(0, left - reach)
-        near = ink_bounding_box(ink[near_top : bottom + reach, near_left : right + reach])
-        box = (near[0] + near_top, near[1] + near_left, near[2] + near_top, near[3] + near_left)
-        if box not in boxes:
-            boxes.append(box)
-    return boxes
-
-
-def number_box(ink: np.ndarray) -> tuple[int, int, int, int]:
-    """(top, left, bottom, right), exclusive end, of the number's ink: the box on the heaviest band of
-    strong ink nearest the middle (number_boxes' first). Raises EmptyImageError when blank."""
-    return number_boxes(ink, 1)[0]
+    top, bottom = heaviest_group(rows, share=BAND_GAP, by_extent=True, central=True)
+    band = strong[top:bottom].sum(axis=0)
+    beyond = strong.sum(axis=0) - band
+    cols = np.where(lines & (beyond >= LINE_BEYOND * (bottom - top)), 0, band)
+    if not cols.any():
+        cols = band
+    left, right = heaviest_group(cols, gap=NUMBER_GAP * (bottom - top))
+    reach = math.floor(BOX_REACH * (bottom - top) + 0.5)
+    near_top, near_left = max(0, top - reach), max(0, left - reach)
+    near = ink_bounding_box(ink[near_top : bottom + reach, near_left : right + reach])
+    return near[0] + near_top, near[1] + near_left, near[2] + near_top, near[3] + near_left
 
 
 def strip_at(
@@ -161,23 +142,18 @@ def number_strip(ink: np.ndarray) -> tuple[np.ndarray, dict]:
     return strip_at(ink, number_box(ink))
 
 
-def number_strips(
-    ink: np.ndarray, ink_heights: tuple[int, ...] = STRIP_INK_HEIGHTS, band_choices: int = BAND_CHOICES
-) -> list[tuple[np.ndarray, dict]]:
-    """Ink image -> the number's strip at each of ink_heights, for the box on each of the band_choices
-    heaviest bands (number_boxes), the heaviest band's first; one strip per distinct placement of a box (a
-    wide number fills the strip's width at every height and is read once). The reader's readings of them
-    all vote (decode.agreed_reading), so a faint number outweighed by a heading or a dash is still read.
-    Raises EmptyImageError when blank."""
-    strips = []
-    for box in number_boxes(ink, band_choices):
-        seen = set()
-        for ink_height in ink_heights:
-            place = strip_placement(box, ink_height)
-            key = (place["height"], place["width"])
-            if key not in seen:
-                seen.add(key)
-                strips.append(strip_at(ink, box, ink_height))
+def number_strips(ink: np.ndarray, ink_heights: tuple[int, ...] = STRIP_INK_HEIGHTS) -> list[tuple[np.ndarray, dict]]:
+    """Ink image -> the number's strip at each of ink_heights, one strip per distinct placement (a
+    wide number fills the strip's width at every height and is read once). Raises EmptyImageError
+    when blank."""
+    box = number_box(ink)
+    strips, seen = [], set()
+    for ink_height in ink_heights:
+        place = strip_placement(box, ink_height)
+        key = (place["height"], place["width"])
+        if key not in seen:
+            seen.add(key)
+            strips.append(strip_at(ink, box, ink_height))
     return strips
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from reader.house_crop import CANDIDATE_SCALES, HOUSE_CROP, HOUSE_EXPAND, HOUSE_INPUT, HOUSE_OFFSETS
 from reader.number_strip import (
-    BAND_CHOICES,
     BAND_GAP,
     BOX_REACH,
     CENTRE_FLOOR,
@@ -117,7 +116,6 @@ def strip_config() -> dict:
         "line_share": LINE_SHARE,
         "line_beyond": LINE_BEYOND,
         "number_gap": NUMBER_GAP,
-        "band_choices": BAND_CHOICES,
         "ink_threshold": INK_THRESHOLD,
         "min_contrast": MIN_CONTRAST,
         **background_config(),

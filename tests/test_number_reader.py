@@ -17,7 +17,6 @@ from reader.number_strip import (
     STRIP_MARGIN,
     STRIP_WIDTH,
     number_box,
-    number_boxes,
     number_strip,
     number_strips,
     preprocess_number_strip,
@@ -132,23 +131,6 @@ def test_the_number_box_leaves_out_a_heading_an_underline_and_a_far_stroke():
     top, left, bottom, right = number_box(ink_image(ledger_cell()))
     assert (top, bottom) == (100, 140)  # the heading and the underline are other bands
     assert (left, right) == (100, 180)  # the next cell's stroke is too far off to be a digit
-
-
-def test_the_reader_is_given_the_heaviest_bands_number_first_and_their_readings_vote():
-    ink = ink_image(ledger_cell())
-    boxes = number_boxes(ink)
-    # The number's band first, then the underline and the heading: a faint number that a heading or a dash
-    # outweighs is still among what the reader reads (number_strips), and the readings vote.
-    assert boxes == [(100, 100, 140, 180), (154, 90, 158, 200), (10, 40, 16, 280)]
-    assert number_boxes(ink, 1) == [number_box(ink)] == boxes[:1]
-    placed = [place["box"] for _, place in number_strips(ink)]
-    assert placed == [[100, 100, 80, 40]] * len(STRIP_CONFIG["strip_ink_heights"]) + [
-        [90, 154, 110, 4],
-        [40, 10, 240, 6],
-    ]
-    assert len(number_strips(ink, band_choices=1)) == len(STRIP_CONFIG["strip_ink_heights"])
-    # A number alone on the page has one band: it is read as before.
-    assert len(number_boxes(ink_image(draw_number([SEVEN, ONE])))) == 1
 
 
 @needs_node

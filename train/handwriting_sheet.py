@@ -3,10 +3,10 @@
     python -m train.handwriting_sheet            # -> docs/handwriting_preprocessing.png
 
 Each row: the scan as it is; its ink (reader.paper_ink.ink_image: the page margin, the desk and the
-column rules made paper) with the box whose strip's reading won, in red (number_strips: a box on each of the
-heaviest bands of strong ink, at a few heights, the readings voting; so a printed heading, an underline or a
-neighbour's stroke is not the number); that 32x256 strip, and what the CLI's route read. The scans are a
-fixed spread over the validation numbers, so the sheet only changes when the preprocessing or the reader does.
+column rules made paper) with the number's box (number_box: the heaviest band of strong ink, so not a
+printed heading, an underline or a neighbour's stroke) in red; the 32x256 strip the number reader reads,
+and what it read. The scans are a fixed spread over the validation numbers, so the sheet only changes
+when the preprocessing or the reader does.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from reader.number_strip import number_strips
+from reader.number_strip import number_box, number_strip
 from reader.paper_ink import ink_image
 from reader.paths import DOCS_DIR, MODELS_DIR
 from reader.preprocess import EmptyImageError
-from reader.read import load_image, read_image, read_strips
+from reader.read import load_image, read_image
 from train.cli import command
 from train.evaluate import load_keras_reader
 from train.handwriting import Sample, parish_numbers
@@ -45,20 +45,17 @@ def to_height(image: Image.Image, height: int = ROW_HEIGHT) -> Image.Image:
 
 
 def row_panels(sample: Sample, model, reader) -> tuple[list[Image.Image], str]:
-    """The scan, its ink with the box of the strip whose reading won (number_strips: a box on each of the
-    heaviest bands, at a few heights, voting), that strip (scaled to the row), and the reading."""
+    """The scan, its ink with the number's box, its strip (scaled to the row), and the reading."""
     pixels = load_image(sample.path)
     scan = Image.fromarray(pixels).convert("RGB")
     try:
         ink = ink_image(pixels)
-        strips = number_strips(ink)
+        top, left, bottom, right = number_box(ink)
+        strip, _ = number_strip(ink)
     except EmptyImageError:
         return [to_height(scan)], "blank"
-    _, chosen = read_strips(strips, reader)
-    strip = next(s for s, place in strips if all(place[k] == chosen[k] for k in place))
-    left, top, width, height = chosen["box"]
     inked = Image.fromarray((ink * 255).astype(np.uint8)).convert("RGB")
-    ImageDraw.Draw(inked).rectangle([left, top, left + width - 1, top + height - 1], outline=INK_BOX, width=2)
+    ImageDraw.Draw(inked).rectangle([left, top, right - 1, bottom - 1], outline=INK_BOX, width=2)
     strip_image = Image.fromarray((strip * 255).astype(np.uint8)).convert("RGB").resize((512, 64))
     try:
         read = read_image(pixels, "cnn", model, number=True, reader=reader)["number"]

@@ -42,7 +42,7 @@ export function stripPlacement(box, config, inkHeight = config.strip_ink_height)
  * weight when centreFloor is given), runs joining a group when the gap to it is at most `gap` px, or
  * `share` of the longer of the two.
  */
-export function rankedGroups(counts, gap = null, share = 0, byExtent = false, centreFloor = null) {
+export function heaviestGroup(counts, gap = null, share = 0, byExtent = false, centreFloor = null) {
   const groups = [];
   for (const [start, end] of inkRuns(counts)) {
     const last = groups[groups.length - 1];
@@ -55,19 +55,16 @@ export function rankedGroups(counts, gap = null, share = 0, byExtent = false, ce
     }
     groups.push([start, end]);
   }
-  const scored = groups.map(([start, end]) => {
+  let best = null;
+  let bestScore = -1;
+  for (const [start, end] of groups) {
     let sum = 0;
     for (let i = start; i < end; i += 1) sum += counts[i];
     const weight = centreFloor !== null ? centrality(start, end, counts.length, centreFloor) : 1;
-    return { group: [start, end], score: sum * (byExtent ? end - start : 1) * weight };
-  });
-  // A stable sort: of equal scores, the first group (the groups are in order) comes first.
-  return scored.sort((a, b) => b.score - a.score).map(({ group }) => group);
-}
-
-/** The first of rankedGroups: the group of ink runs with the most ink. Twin of heaviest_group. */
-export function heaviestGroup(counts, gap = null, share = 0, byExtent = false, centreFloor = null) {
-  return rankedGroups(counts, gap, share, byExtent, centreFloor)[0];
+    const score = sum * (byExtent ? end - start : 1) * weight;
+    if (score > bestScore) [best, bestScore] = [[start, end], score];
+  }
+  return best;
 }
 
 /** 1 for a group centred in `size`, falling linearly to centreFloor at the edge. */
@@ -92,19 +89,18 @@ export function uprightLines(strong, config) {
 }
 
 /**
- * The boxes [top, left, bottom, right], exclusive end, of the number's ink on each of the `count`
- * (config.band_choices) heaviest bands of rows of strong ink (config.strong_ink, config.band_gap), the
- * heaviest and nearest the middle (config.centre_floor) first: each the heaviest group of the band's
- * columns (config.number_gap band heights apart at most) and the faint ink within config.box_reach of its
- * height; a box found twice is given once. A printed heading, an underline, a ruled line's piece or a
+ * [top, left, bottom, right], exclusive end, of the number's ink: the heaviest band of rows of strong
+ * ink (config.strong_ink, config.band_gap) nearest the middle (config.centre_floor), the heaviest
+ * group of its columns (config.number_gap band heights apart at most) and the faint ink within
+ * config.box_reach of its height. A printed heading, an underline, a ruled line's piece or a
  * neighbour's stroke is another band or group, and one faint speck far off would shrink the digits in
- * the strip. Upright lines (uprightLines) do not make a band, nor join its columns where they reach
- * config.line_beyond band heights beyond it (a drawn 1 does not). Twin of number_boxes.
+ * the strip. Upright lines (uprightLines) do not make the band, nor join its columns where they reach
+ * config.line_beyond band heights beyond it (a drawn 1 does not).
  * Throws EmptyImageError when blank.
  * @param {tf.Tensor2D} ink
- * @returns {number[][]}
+ * @returns {number[]}
  */
-export function numberBoxes(ink, config, count = config.band_choices) {
+export function numberBox(ink, config) {
   const [height, width] = ink.shape;
   const strong = tf.tidy(() => ink.greater(config.strong_ink).cast('int32').dataSync());
   if (!strong.some((v) => v > 0)) throw new EmptyImageError();
@@ -121,39 +117,25 @@ export function numberBoxes(ink, config, count = config.band_choices) {
     }
   }
   if (!rows.some((n) => n > 0)) rows = all; // nothing but upright strokes: a drawn 1 is the number
-  const boxes = [];
-  for (const [top, bottom] of rankedGroups(rows, null, config.band_gap, true, config.centre_floor).slice(0, count)) {
-    const band = new Float64Array(width);
-    for (let y = top; y < bottom; y++) for (let x = 0; x < width; x++) band[x] += strong[y * width + x];
-    let cols = band.map((n, x) => (lines[x] && total[x] - n >= config.line_beyond * (bottom - top) ? 0 : n));
-    if (!cols.some((n) => n > 0)) cols = band;
-    const [left, right] = heaviestGroup(cols, config.number_gap * (bottom - top));
-    const reach = Math.floor(config.box_reach * (bottom - top) + 0.5);
-    const nearTop = Math.max(0, top - reach);
-    const nearLeft = Math.max(0, left - reach);
-    const near = ink.slice(
-      [nearTop, nearLeft],
-      [Math.min(height, bottom + reach) - nearTop, Math.min(width, right + reach) - nearLeft],
-    );
-    try {
-      const [t, l, b, r] = inkBoundingBox(near, config.ink_threshold);
-      const box = [t + nearTop, l + nearLeft, b + nearTop, r + nearLeft];
-      if (!boxes.some((seen) => seen.every((v, i) => v === box[i]))) boxes.push(box);
-    } finally {
-      near.dispose();
-    }
+  const [top, bottom] = heaviestGroup(rows, null, config.band_gap, true, config.centre_floor);
+  const band = new Float64Array(width);
+  for (let y = top; y < bottom; y++) for (let x = 0; x < width; x++) band[x] += strong[y * width + x];
+  let cols = band.map((n, x) => (lines[x] && total[x] - n >= config.line_beyond * (bottom - top) ? 0 : n));
+  if (!cols.some((n) => n > 0)) cols = band;
+  const [left, right] = heaviestGroup(cols, config.number_gap * (bottom - top));
+  const reach = Math.floor(config.box_reach * (bottom - top) + 0.5);
+  const nearTop = Math.max(0, top - reach);
+  const nearLeft = Math.max(0, left - reach);
+  const near = ink.slice(
+    [nearTop, nearLeft],
+    [Math.min(height, bottom + reach) - nearTop, Math.min(width, right + reach) - nearLeft],
+  );
+  try {
+    const [t, l, b, r] = inkBoundingBox(near, config.ink_threshold);
+    return [t + nearTop, l + nearLeft, b + nearTop, r + nearLeft];
+  } finally {
+    near.dispose();
   }
-  return boxes;
-}
-
-/**
- * [top, left, bottom, right], exclusive end, of the number's ink: the box on the heaviest band of
- * strong ink nearest the middle (numberBoxes' first). Twin of number_box. Throws EmptyImageError when blank.
- * @param {tf.Tensor2D} ink
- * @returns {number[]}
- */
-export function numberBox(ink, config) {
-  return numberBoxes(ink, config, 1)[0];
 }
 
 /**
@@ -193,25 +175,22 @@ export function numberStrip(ink, config) {
 }
 
 /**
- * Ink image -> the number's strip ({strip, placement}) at each of config.strip_ink_heights, for the box
- * on each of the config.band_choices heaviest bands (numberBoxes), the heaviest band's first; one per
- * distinct placement of a box (a wide number fills the strip's width at every height and is read once).
- * The reader's readings of them all vote (agreedReading). Twin of reader/number_strip.py number_strips.
- * Throws EmptyImageError when blank.
+ * Ink image -> the number's strip ({strip, placement}) at each of config.strip_ink_heights, one per
+ * distinct placement (a wide number fills the strip's width at every height and is read once).
+ * Twin of reader/number_strip.py number_strips. Throws EmptyImageError when blank.
  * @param {tf.Tensor2D} ink
  * @returns {{strip: tf.Tensor2D, placement: object}[]}
  */
 export function numberStrips(ink, config) {
+  const box = numberBox(ink, config);
+  const seen = new Set();
   const strips = [];
-  for (const box of numberBoxes(ink, config)) {
-    const seen = new Set();
-    for (const inkHeight of config.strip_ink_heights) {
-      const place = stripPlacement(box, config, inkHeight);
-      const key = `${place.height}x${place.width}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        strips.push(stripAt(ink, box, config, inkHeight));
-      }
+  for (const inkHeight of config.strip_ink_heights) {
+    const place = stripPlacement(box, config, inkHeight);
+    const key = `${place.height}x${place.width}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      strips.push(stripAt(ink, box, config, inkHeight));
     }
   }
   return strips;
